@@ -1,0 +1,1 @@
+"""deconfuse deconfuse package."""

@@ -1,0 +1,1 @@
+"""deconfuse property_tests package."""

@@ -1,0 +1,216 @@
+"""Exact (or float) evaluation of a policy: values, Q-values, returns, occupancy, return laws.
+
+Conventions. Discounted MDPs: :math:`v^\\pi(s) = E[\\sum_{t \\ge 0} \\gamma^t r(s_t, a_t) \\mid s_0 = s]`,
+shape (S,); :math:`Q^\\pi(s, a) = r(s, a) + \\gamma \\sum_{s'} P(s' \\mid s, a) v^\\pi(s')`, shape
+(S, A). Finite horizon H (undiscounted): ``values[t, s]`` is the expected return of steps
+t..H-1 from s, shape (H + 1, S) with ``values[H] = 0``; ``q_values[t, s, a]``, shape (H, S, A).
+Source: Puterman, *Markov Decision Processes* (1994), sections 4.2 and 6.1.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from theory.errors import InvalidArgument, InvalidPolicy
+from theory.linalg import expected_next, solve_discounted, solve_discounted_transpose
+from theory.mdp import FiniteMDP
+from theory.numbers import coerce_array, zeros_like_kind
+from theory.policy import Policy
+
+__all__ = [
+    "reward_array",
+    "state_values",
+    "q_values",
+    "expected_return",
+    "occupancy",
+    "state_occupancy",
+    "return_distribution",
+]
+
+Reward = str | np.ndarray
+
+
+def reward_array(mdp: FiniteMDP, reward: Reward) -> np.ndarray:
+    """The (S, A) reward array named ``reward`` (or ``reward`` itself, checked, if an array)."""
+    if isinstance(reward, str):
+        return mdp.reward(reward)
+    try:
+        arr = coerce_array(reward, mdp.exact, "reward")
+    except InvalidArgument:
+        raise
+    if arr.shape != (mdp.S, mdp.A):
+        raise InvalidArgument(f"reward has shape {arr.shape}, expected {(mdp.S, mdp.A)}")
+    return arr
+
+
+def _check(mdp: FiniteMDP, policy: Policy) -> None:
+    if not isinstance(policy, Policy):
+        raise InvalidPolicy(f"policy is {type(policy).__name__}, not a Policy")
+    policy.check_fits(mdp)
+
+
+def state_values(mdp: FiniteMDP, policy: Policy, reward: Reward) -> np.ndarray:
+    """State values :math:`v^\\pi` under ``reward``: shape (S,) discounted, (H+1, S) finite.
+
+    Discounted: the exact solution of :math:`(I - \\gamma P_\\pi) v = r_\\pi`.
+    Finite horizon: backward recursion :math:`v_t = r_{\\pi_t} + P_{\\pi_t} v_{t+1}`, :math:`v_H = 0`.
+
+    >>> from theory.examples import two_state
+    >>> state_values(two_state(), Policy.deterministic(two_state(), {"s0": "go", "s1": "stay"}), "true").tolist()
+    [Fraction(810, 91), Fraction(10, 1)]
+    """
+    _check(mdp, policy)
+    r = reward_array(mdp, reward)
+    if mdp.horizon is None:
+        pi = policy.probs
+        r_pi = (pi * r).sum(axis=1)
+        return solve_discounted(mdp, pi, r_pi)
+    H = mdp.horizon
+    v = zeros_like_kind((H + 1, mdp.S), mdp.exact)
+    for t in range(H - 1, -1, -1):
+        q = r + expected_next(mdp, v[t + 1])
+        v[t] = (policy.at(t) * q).sum(axis=1)
+    return v
+
+
+def q_values(mdp: FiniteMDP, policy: Policy, reward: Reward) -> np.ndarray:
+    """Q-values :math:`Q^\\pi`: shape (S, A) discounted, (H, S, A) finite horizon.
+
+    >>> from theory.examples import two_state
+    >>> pi = Policy.deterministic(two_state(), {"s0": "go", "s1": "stay"})
+    >>> q_values(two_state(), pi, "true")[1].tolist()
+    [Fraction(10, 1), Fraction(729, 91)]
+    """
+    v = state_values(mdp, policy, reward)
+    r = reward_array(mdp, reward)
+    if mdp.horizon is None:
+        return r + mdp.discount * expected_next(mdp, v)
+    H = mdp.horizon
+    out = np.empty((H, mdp.S, mdp.A), dtype=object if mdp.exact else np.float64)
+    for t in range(H):
+        out[t] = r + expected_next(mdp, v[t + 1])
+    return out
+
+
+def expected_return(mdp: FiniteMDP, policy: Policy, reward: Reward) -> Fraction | float:
+    """:math:`J(\\pi) = \\sum_s \\mu_0(s) v^\\pi(s)` (at t = 0 for a finite horizon).
+
+    >>> from theory.examples import two_state
+    >>> expected_return(two_state(), Policy.uniform(two_state()), "true")
+    Fraction(405, 191)
+    """
+    v = state_values(mdp, policy, reward)
+    v0 = v if mdp.horizon is None else v[0]
+    total = (mdp.initial * v0).sum()
+    return total if mdp.exact else float(total)
+
+
+def state_occupancy(mdp: FiniteMDP, policy: Policy) -> np.ndarray:
+    """Discounted state occupancy :math:`d(s) = \\sum_t \\gamma^t P(s_t = s)` from ``initial``
+    (unnormalised: it sums to :math:`1/(1-\\gamma)`), or :math:`\\sum_{t<H} P(s_t = s)` for a
+    finite horizon (sums to H). Shape (S,).
+
+    >>> from theory.examples import two_state
+    >>> state_occupancy(two_state(), Policy.deterministic(two_state(), ["go", "stay"])).tolist()
+    [Fraction(100, 91), Fraction(810, 91)]
+    """
+    _check(mdp, policy)
+    if mdp.horizon is None:
+        return solve_discounted_transpose(mdp, policy.probs, mdp.initial)
+    d = zeros_like_kind((mdp.S,), mdp.exact)
+    p = mdp.initial.copy()
+    for t in range(mdp.horizon):
+        d = d + p
+        p = _step(mdp, policy.at(t), p)
+    return d
+
+
+def occupancy(mdp: FiniteMDP, policy: Policy) -> np.ndarray:
+    """State-action occupancy measure :math:`d(s, a) = \\sum_t \\gamma^t P(s_t = s, a_t = a)`
+    (finite horizon: :math:`\\sum_{t<H}` undiscounted), shape (S, A); so that
+    :math:`J(\\pi) = \\sum_{s,a} d(s, a) r(s, a)` for every reward r. For a time-dependent
+    policy the per-step terms are summed.
+
+    Source: Puterman (1994), section 6.9; Altman, *Constrained MDPs* (1999).
+
+    >>> from theory.examples import two_state
+    >>> occupancy(two_state(), Policy.deterministic(two_state(), ["go", "stay"]))[1].tolist()
+    [Fraction(810, 91), Fraction(0, 1)]
+    """
+    _check(mdp, policy)
+    if mdp.horizon is None or policy.stationary:
+        return state_occupancy(mdp, policy)[:, None] * policy.probs
+    d = zeros_like_kind((mdp.S, mdp.A), mdp.exact)
+    p = mdp.initial.copy()
+    for t in range(mdp.horizon):
+        d = d + p[:, None] * policy.at(t)
+        p = _step(mdp, policy.at(t), p)
+    return d
+
+
+def _step(mdp: FiniteMDP, pi: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Distribution of the next state given the distribution p of the current one."""
+    sa = p[:, None] * pi
+    if not mdp.exact:
+        return np.einsum("sa,sat->t", sa, mdp.transitions)
+    nxt = zeros_like_kind((mdp.S,), True)
+    for s, row in enumerate(mdp.successors):
+        for a, succ in enumerate(row):
+            w = sa[s, a]
+            if w == 0:
+                continue
+            for j, prob in succ:
+                nxt[j] += w * prob
+    return nxt
+
+
+def return_distribution(
+    mdp: FiniteMDP, policy: Policy, reward: Reward | tuple[Reward, ...]
+) -> dict[Any, Fraction | float]:
+    """The exact distribution of the (undiscounted) return over a finite horizon.
+
+    With one reward, ``{return: probability}``; with a tuple of rewards, the joint law
+    ``{(return_1, return_2, ...): probability}`` (e.g. of the proxy and the true return).
+    Computed by a forward recursion over (state, accumulated returns) pairs; exact on exact
+    input. Keys are sorted ascending.
+
+    >>> from theory.examples import two_state
+    >>> from theory.mdp import FiniteMDP
+    >>> m = two_state().replace(discount=None, horizon=2)
+    >>> return_distribution(m, Policy.deterministic(m, ["go", "stay"]), "true")
+    {Fraction(0, 1): Fraction(1, 10), Fraction(1, 1): Fraction(9, 10)}
+    """
+    _check(mdp, policy)
+    if mdp.horizon is None:
+        raise InvalidArgument("return_distribution needs a finite-horizon MDP (this one is discounted)")
+    joint = isinstance(reward, tuple)
+    rewards = [reward_array(mdp, r) for r in (reward if joint else (reward,))]
+    zero = Fraction(0) if mdp.exact else 0.0
+    layer: dict[tuple[int, tuple], Any] = defaultdict(lambda: zero)
+    for s in range(mdp.S):
+        if mdp.initial[s] != 0:
+            layer[(s, tuple(zero for _ in rewards))] += mdp.initial[s]
+    T = mdp.transitions
+    for t in range(mdp.horizon):
+        pi = policy.at(t)
+        nxt: dict[tuple[int, tuple], Any] = defaultdict(lambda: zero)
+        for (s, acc), w in layer.items():
+            for a in range(mdp.A):
+                pa = pi[s, a]
+                if pa == 0:
+                    continue
+                acc2 = tuple(x + r[s, a] for x, r in zip(acc, rewards))
+                succ = mdp.successors[s][a] if mdp.exact else [
+                    (int(j), T[s, a, j]) for j in np.flatnonzero(T[s, a])
+                ]
+                for j, p in succ:
+                    nxt[(j, acc2)] += w * pa * p
+        layer = nxt
+    law: dict[Any, Any] = defaultdict(lambda: zero)
+    for (s, acc), w in layer.items():
+        law[acc if joint else acc[0]] += w
+    return {k: law[k] for k in sorted(law) if law[k] != 0}

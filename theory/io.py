@@ -1,0 +1,249 @@
+"""JSON serialisation of FiniteMDPs: the ``deconfuse.mdp/1`` format, exact round trip.
+
+Format (numbers are "p/q" strings, decimal strings or JSON integers, all read exactly; JSON
+floats are read exactly from their decimal text)::
+
+    {"format": "deconfuse.mdp/1",
+     "states": ["s0", "s1"], "actions": ["stay", "go"],
+     "transitions": {"s0": {"stay": {"s0": "1"}, "go": {"s1": "9/10", "s0": "1/10"}},
+                     "s1": {"stay": {"s1": "1"}, "go": {"s0": "1"}}},
+     "rewards": {"true": {"s1": {"stay": "1"}}, "proxy": {"s1": {"stay": "1"}, "s0": {"go": "1/2"}}},
+     "initial": {"s0": "1"},
+     "discount": "9/10"}
+
+``"horizon": H`` replaces ``"discount"``; missing reward and probability entries are 0; a
+missing transition row for a (state, action) is an error; optional ``"observations"`` (state ->
+label) and ``"features"`` (state -> list of numbers). A float MDP is saved with
+``"numbers": "float"`` and its floats' shortest round-trip decimals, and loads back as float.
+A malformed file raises :class:`~theory.errors.InvalidFile` naming the JSON path.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from theory.errors import DeconfuseError, InvalidArgument, InvalidFile
+from theory.mdp import FiniteMDP
+from theory.numbers import format_number, parse_number
+
+__all__ = ["FORMAT", "mdp_to_dict", "mdp_from_dict", "dumps", "loads", "save_mdp", "load_mdp"]
+
+FORMAT = "deconfuse.mdp/1"
+
+
+def _num(x: Any) -> Any:
+    if isinstance(x, Fraction):
+        return int(x) if x.denominator == 1 else str(x)
+    return float(x)
+
+
+def mdp_to_dict(mdp: FiniteMDP) -> dict[str, Any]:
+    """The JSON-ready dict of an MDP (zero entries omitted).
+
+    >>> from theory.examples import two_state
+    >>> mdp_to_dict(two_state())["transitions"]["s0"]["go"]
+    {'s0': '1/10', 's1': '9/10'}
+    """
+    S, A = mdp.states, mdp.actions
+    out: dict[str, Any] = {"format": FORMAT}
+    if not mdp.exact:
+        out["numbers"] = "float"
+    out["states"] = list(S)
+    out["actions"] = list(A)
+    out["transitions"] = {
+        s: {a: {t: _num(mdp.transitions[i, j, k]) for k, t in enumerate(S) if mdp.transitions[i, j, k] != 0}
+            for j, a in enumerate(A)}
+        for i, s in enumerate(S)
+    }
+    out["rewards"] = {}
+    for name, r in mdp.rewards.items():
+        table: dict[str, dict[str, Any]] = {}
+        for i, s in enumerate(S):
+            row = {a: _num(r[i, j]) for j, a in enumerate(A) if r[i, j] != 0}
+            if row:
+                table[s] = row
+        out["rewards"][name] = table
+    out["initial"] = {s: _num(p) for s, p in zip(S, mdp.initial) if p != 0}
+    if mdp.discount is not None:
+        out["discount"] = _num(mdp.discount)
+    else:
+        out["horizon"] = mdp.horizon
+    if mdp.observations is not None:
+        out["observations"] = dict(zip(S, mdp.observations))
+    if mdp.features is not None:
+        out["features"] = {s: [float(x) for x in row] for s, row in zip(S, mdp.features)}
+    return out
+
+
+def dumps(mdp: FiniteMDP) -> str:
+    """The MDP as a JSON string (indented)."""
+    return json.dumps(mdp_to_dict(mdp), indent=1)
+
+
+def save_mdp(mdp: FiniteMDP, path: str | Path) -> Path:
+    """Write the MDP to ``path`` as JSON; returns the path."""
+    path = Path(path)
+    path.write_text(dumps(mdp) + "\n", encoding="utf-8")
+    return path
+
+
+def _need(obj: Any, key: str, path: str) -> Any:
+    if not isinstance(obj, dict):
+        raise InvalidFile(f"{path}: is {type(obj).__name__}, expected an object")
+    if key not in obj:
+        raise InvalidFile(f"{path}.{key}: missing")
+    return obj[key]
+
+
+def _labels(value: Any, path: str) -> list[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(x, str) for x in value):
+        raise InvalidFile(f"{path}: expected a non-empty list of strings, got {value!r}")
+    if len(set(value)) != len(value):
+        raise InvalidFile(f"{path}: labels repeat")
+    return value
+
+
+def _number(value: Any, path: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, (int, str, Fraction)):
+        raise InvalidFile(f"{path}: {value!r} is not a number (use an integer, \"p/q\" or a decimal string)")
+    try:
+        return parse_number(value, path)
+    except InvalidArgument:
+        raise InvalidFile(f"{path}: {value!r} is not a number (use an integer, \"p/q\" or a decimal string)") from None
+
+
+def _table(value: Any, keys: list[str], path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidFile(f"{path}: expected an object, got {type(value).__name__}")
+    for k in value:
+        if k not in keys:
+            raise InvalidFile(f"{path}.{k}: unknown label (expected one of {keys})")
+    return value
+
+
+def mdp_from_dict(data: Any, source: str = "$") -> FiniteMDP:
+    """Build and validate an MDP from the JSON dict; errors name the JSON path.
+
+    >>> from theory.examples import two_state
+    >>> mdp_from_dict(mdp_to_dict(two_state())) == two_state()
+    True
+    >>> mdp_from_dict({"format": "deconfuse.mdp/1", "states": ["s"], "actions": ["a"],
+    ...                "transitions": {"s": {}}, "rewards": {}, "initial": {"s": 1}, "horizon": 1})
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidFile: $.transitions.s.a: missing
+    """
+    root = "$"
+    if not isinstance(data, dict):
+        raise InvalidFile(f"{root}: expected a JSON object, got {type(data).__name__}")
+    fmt = data.get("format")
+    if fmt != FORMAT:
+        raise InvalidFile(f"{root}.format: is {fmt!r}, expected {FORMAT!r}")
+    known = {"format", "numbers", "states", "actions", "transitions", "rewards", "initial",
+             "discount", "horizon", "observations", "features", "meta"}
+    for key in data:
+        if key not in known:
+            raise InvalidFile(f"{root}.{key}: unknown field (known: {sorted(known)})")
+    kind = data.get("numbers", "exact")
+    if kind not in ("exact", "float"):
+        raise InvalidFile(f"{root}.numbers: is {kind!r}, expected 'exact' or 'float'")
+    states = _labels(_need(data, "states", root), f"{root}.states")
+    actions = _labels(_need(data, "actions", root), f"{root}.actions")
+    S, A = len(states), len(actions)
+    zero = Fraction(0)
+
+    trans_json = _table(_need(data, "transitions", root), states, f"{root}.transitions")
+    T = np.full((S, A, S), zero, dtype=object)
+    for i, s in enumerate(states):
+        p_s = f"{root}.transitions.{s}"
+        row_s = _table(_need(trans_json, s, f"{root}.transitions"), actions, p_s)
+        for j, a in enumerate(actions):
+            dist = _table(_need(row_s, a, p_s), states, f"{p_s}.{a}")
+            for t, p in dist.items():
+                T[i, j, states.index(t)] = _number(p, f"{p_s}.{a}.{t}")
+
+    rewards_json = _table(_need(data, "rewards", root), list(_need(data, "rewards", root)), f"{root}.rewards")
+    if not rewards_json:
+        raise InvalidFile(f"{root}.rewards: empty; at least one reward function is needed")
+    rewards = {}
+    for name, table in rewards_json.items():
+        p_r = f"{root}.rewards.{name}"
+        R = np.full((S, A), zero, dtype=object)
+        for s, row in _table(table, states, p_r).items():
+            for a, r in _table(row, actions, f"{p_r}.{s}").items():
+                R[states.index(s), actions.index(a)] = _number(r, f"{p_r}.{s}.{a}")
+        rewards[name] = R
+
+    init = np.full(S, zero, dtype=object)
+    for s, p in _table(_need(data, "initial", root), states, f"{root}.initial").items():
+        init[states.index(s)] = _number(p, f"{root}.initial.{s}")
+
+    discount = horizon = None
+    if "discount" in data:
+        discount = _number(data["discount"], f"{root}.discount")
+    if "horizon" in data:
+        horizon = data["horizon"]
+        if isinstance(horizon, bool) or not isinstance(horizon, int):
+            raise InvalidFile(f"{root}.horizon: is {horizon!r}, not an integer")
+
+    observations = None
+    if "observations" in data:
+        obs = _table(data["observations"], states, f"{root}.observations")
+        for s in states:
+            if s not in obs:
+                raise InvalidFile(f"{root}.observations.{s}: missing")
+            if not isinstance(obs[s], str):
+                raise InvalidFile(f"{root}.observations.{s}: is {obs[s]!r}, not a string")
+        observations = [obs[s] for s in states]
+    features = None
+    if "features" in data:
+        feats = _table(data["features"], states, f"{root}.features")
+        rows = []
+        for s in states:
+            row = _need(feats, s, f"{root}.features")
+            if not isinstance(row, list):
+                raise InvalidFile(f"{root}.features.{s}: is {row!r}, not a list of numbers")
+            rows.append([float(_number(x, f"{root}.features.{s}[{k}]")) for k, x in enumerate(row)])
+        features = rows
+
+    if kind == "float":
+        T = np.array(T.tolist(), dtype=np.float64)
+        rewards = {k: np.array(v.tolist(), dtype=np.float64) for k, v in rewards.items()}
+        init = np.array(init.tolist(), dtype=np.float64)
+        discount = None if discount is None else float(discount)
+    try:
+        return FiniteMDP(states, actions, T, rewards, init, discount=discount, horizon=horizon,
+                         observations=observations, features=features)
+    except DeconfuseError as exc:
+        raise InvalidFile(f"{source}: {exc}") from None
+
+
+def loads(text: str, source: str = "$") -> FiniteMDP:
+    """Parse an MDP from JSON text; JSON floats are read exactly from their decimal text."""
+    try:
+        data = json.loads(text, parse_float=Fraction)
+    except json.JSONDecodeError as exc:
+        raise InvalidFile(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    return mdp_from_dict(data, source)
+
+
+def load_mdp(path: str | Path) -> FiniteMDP:
+    """Read and validate an MDP JSON file.
+
+    >>> import tempfile, os
+    >>> from theory.examples import two_state
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     load_mdp(save_mdp(two_state(), os.path.join(d, "m.json"))) == two_state()
+    True
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidFile(f"{path}: cannot read ({exc.strerror})") from None
+    return loads(text, str(path))

@@ -1,0 +1,327 @@
+"""FiniteMDP: an immutable, validated finite Markov decision process, exact or float."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from functools import cached_property
+from numbers import Integral
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from theory.errors import InvalidArgument, InvalidMDP
+from theory.numbers import (
+    format_number,
+    parse_number,
+    to_exact_array,
+    to_float_array,
+)
+from theory.validation import (
+    check_array,
+    check_distribution_rows,
+    check_finite,
+    check_labels,
+)
+
+__all__ = ["FiniteMDP"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class FiniteMDP:
+    r"""A finite MDP :math:`(S, A, P, \{R_k\}, \mu_0, \gamma \text{ or } H)`.
+
+    Fields (shapes with S states and A actions):
+
+    - ``states``: S distinct string labels; ``actions``: A distinct string labels.
+    - ``transitions``: (S, A, S), ``transitions[s, a, s']`` = P(s' | s, a); every row a
+      distribution (exactly, or within ``FLOAT_TOLERANCE`` for floats).
+    - ``rewards``: a mapping name -> (S, A) array of expected immediate rewards r(s, a); at least
+      one. By convention ``"true"`` is the intended reward and ``"proxy"`` the one an agent is
+      told to optimise.
+    - ``initial``: (S,), the distribution of the first state (for a one-shot problem: the
+      context distribution).
+    - exactly one of ``discount`` in [0, 1) (infinite horizon, return
+      :math:`\sum_t \gamma^t r_t`) or ``horizon`` H >= 1 (undiscounted return over H steps).
+    - ``observations``: optional (S,) string labels, what an amortised agent sees of a state
+      (default: the state label); ``features``: optional (S, k) float coordinates.
+
+    The MDP is *exact* when its numbers are ``fractions.Fraction`` (object arrays) and *float*
+    when they are float64; a model is one kind throughout. Validation runs once, here, and
+    raises :class:`~theory.errors.InvalidMDP` naming the field, the labels and the value.
+    Nothing is renormalised or clipped.
+
+    Examples
+    --------
+    >>> from fractions import Fraction as F
+    >>> mdp = FiniteMDP(
+    ...     states=["s0", "s1"], actions=["stay", "go"],
+    ...     transitions=[[[1, 0], [0, 1]], [[0, 1], [1, 0]]],
+    ...     rewards={"true": [[0, 0], [1, 0]]}, initial=[1, 0], discount=F(1, 2))
+    >>> mdp.exact, mdp.S, mdp.A
+    (True, 2, 2)
+    >>> FiniteMDP(states=["s0"], actions=["a"], transitions=[[["9/10"]]],
+    ...           rewards={"true": [[0]]}, initial=[1], discount=F(1, 2))
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidMDP: transitions['s0', 'a'] sums to 9/10, not 1
+    """
+
+    states: tuple[str, ...]
+    actions: tuple[str, ...]
+    transitions: np.ndarray
+    rewards: Mapping[str, np.ndarray]
+    initial: np.ndarray
+    discount: Fraction | float | None = None
+    horizon: int | None = None
+    observations: tuple[str, ...] | None = None
+    features: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        states = check_labels(self.states, "states", InvalidMDP)
+        actions = check_labels(self.actions, "actions", InvalidMDP)
+        S, A = len(states), len(actions)
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
+        set_("states", states)
+        set_("actions", actions)
+
+        transitions = check_array(self.transitions, (S, A, S), None, "transitions", InvalidMDP)
+        exact = transitions.dtype == object
+        check_distribution_rows(transitions, "transitions", (states, actions, states), InvalidMDP)
+        set_("transitions", transitions)
+
+        if not isinstance(self.rewards, Mapping) or not self.rewards:
+            raise InvalidMDP(f"rewards is {self.rewards!r}, not a non-empty mapping name -> (S, A) array")
+        rewards: dict[str, np.ndarray] = {}
+        for name, values in self.rewards.items():
+            if not isinstance(name, str) or not name:
+                raise InvalidMDP(f"rewards has the name {name!r}, not a non-empty string")
+            field = f"rewards[{name!r}]"
+            arr = check_array(values, (S, A), exact, field, InvalidMDP)
+            check_finite(arr, field, (states, actions), InvalidMDP)
+            rewards[name] = arr
+        set_("rewards", MappingProxyType(rewards))
+
+        initial = check_array(self.initial, (S,), exact, "initial", InvalidMDP)
+        check_distribution_rows(initial, "initial", (states,), InvalidMDP)
+        set_("initial", initial)
+
+        if (self.discount is None) == (self.horizon is None):
+            raise InvalidMDP(
+                f"discount is {self.discount!r} and horizon is {self.horizon!r}; give exactly one"
+            )
+        if self.discount is not None:
+            set_("discount", _check_discount(self.discount, exact))
+        else:
+            h = self.horizon
+            if isinstance(h, bool) or not isinstance(h, Integral) or h < 1:
+                raise InvalidMDP(f"horizon is {h!r}, not a positive integer")
+            set_("horizon", int(h))
+
+        if self.observations is not None:
+            obs = self.observations
+            if isinstance(obs, str) or not isinstance(obs, Sequence) or len(obs) != S:
+                raise InvalidMDP(f"observations is {obs!r}, not a sequence of {S} labels")
+            for s, o in zip(states, obs):
+                if not isinstance(o, str):
+                    raise InvalidMDP(f"observations[{s!r}] is {o!r}, not a string")
+            set_("observations", tuple(obs))
+        if self.features is not None:
+            try:
+                feats = np.array(np.asarray(self.features, dtype=object).tolist(), dtype=np.float64)
+            except (TypeError, ValueError):
+                raise InvalidMDP("features holds non-numeric entries") from None
+            if feats.ndim != 2 or feats.shape[0] != S:
+                raise InvalidMDP(f"features has shape {feats.shape}, expected ({S}, k)")
+            check_finite(feats, "features", (states, [str(i) for i in range(feats.shape[1])]), InvalidMDP)
+            feats.setflags(write=False)
+            set_("features", feats)
+
+    # -- basic properties ---------------------------------------------------------------
+
+    @property
+    def S(self) -> int:
+        """Number of states."""
+        return len(self.states)
+
+    @property
+    def A(self) -> int:
+        """Number of actions."""
+        return len(self.actions)
+
+    @property
+    def exact(self) -> bool:
+        """True for an exact (Fraction) model, False for float64."""
+        return self.transitions.dtype == object
+
+    @property
+    def finite_horizon(self) -> bool:
+        """True when the model has a horizon rather than a discount."""
+        return self.horizon is not None
+
+    @property
+    def observation_labels(self) -> tuple[str, ...]:
+        """What an amortised agent sees of each state (the state labels by default)."""
+        return self.observations if self.observations is not None else self.states
+
+    @property
+    def reward_names(self) -> tuple[str, ...]:
+        """The names of the reward functions, in insertion order."""
+        return tuple(self.rewards)
+
+    def state_index(self, label: str) -> int:
+        """Index of a state label; InvalidArgument naming the label when unknown."""
+        return _lookup(self.states, label, "state")
+
+    def action_index(self, label: str) -> int:
+        """Index of an action label; InvalidArgument naming the label when unknown."""
+        return _lookup(self.actions, label, "action")
+
+    def reward(self, name: str) -> np.ndarray:
+        """The (S, A) reward array called ``name``; a clear error naming the known ones."""
+        if name not in self.rewards:
+            known = ", ".join(repr(k) for k in self.rewards)
+            raise InvalidArgument(f"reward {name!r} is not in this MDP (it has {known})")
+        return self.rewards[name]
+
+    def default_objective(self) -> str:
+        """"proxy" when present, else the only reward; an error when it is ambiguous."""
+        if "proxy" in self.rewards:
+            return "proxy"
+        if len(self.rewards) == 1:
+            return next(iter(self.rewards))
+        known = ", ".join(repr(k) for k in self.rewards)
+        raise InvalidArgument(f"objective is not given and the MDP has no 'proxy' reward ({known}); name one")
+
+    # -- conversions ----------------------------------------------------------------------
+
+    def replace(self, **changes: Any) -> "FiniteMDP":
+        """A copy with some fields changed, validated again."""
+        return dataclasses.replace(self, **changes)
+
+    def to_float(self) -> "FiniteMDP":
+        """The float64 version of this model (itself if already float).
+
+        >>> from theory.examples import two_state
+        >>> two_state().to_float().discount
+        0.9
+        """
+        if not self.exact:
+            return self
+        return self.replace(
+            transitions=to_float_array(self.transitions),
+            rewards={k: to_float_array(v) for k, v in self.rewards.items()},
+            initial=to_float_array(self.initial),
+            discount=None if self.discount is None else float(self.discount),
+        )
+
+    def to_exact(self, max_denominator: int | None = None) -> "FiniteMDP":
+        """The exact version of this model: each float becomes the shortest decimal that
+        round-trips (0.1 -> 1/10), or with ``max_denominator`` the nearest fraction with a
+        bounded denominator (1/3 comes back as 1/3). If the converted numbers break an exact
+        constraint (a row no longer sums to 1) the validation error is raised; nothing is fixed.
+
+        >>> from theory.examples import two_state
+        >>> two_state().to_float().to_exact() == two_state()
+        True
+        """
+        if self.exact:
+            return self
+        conv = lambda arr, field: to_exact_array(arr, max_denominator, field)  # noqa: E731
+        discount = None
+        if self.discount is not None:
+            discount = parse_number(float(self.discount), "discount")
+            if max_denominator is not None:
+                discount = Fraction(float(self.discount)).limit_denominator(max_denominator)
+        return self.replace(
+            transitions=conv(self.transitions, "transitions"),
+            rewards={k: conv(v, f"rewards[{k!r}]") for k, v in self.rewards.items()},
+            initial=conv(self.initial, "initial"),
+            discount=discount,
+        )
+
+    # -- equality ---------------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FiniteMDP):
+            return NotImplemented
+        if (
+            self.states != other.states
+            or self.actions != other.actions
+            or self.exact != other.exact
+            or self.discount != other.discount
+            or self.horizon != other.horizon
+            or self.observations != other.observations
+            or list(self.rewards) != list(other.rewards)
+        ):
+            return False
+        if (self.features is None) != (other.features is None):
+            return False
+        if self.features is not None and not np.array_equal(self.features, other.features):
+            return False
+        return (
+            np.array_equal(self.transitions, other.transitions)
+            and np.array_equal(self.initial, other.initial)
+            and all(np.array_equal(v, other.rewards[k]) for k, v in self.rewards.items())
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        kind = "exact" if self.exact else "float"
+        time = f"discount={format_number(self.discount)}" if self.discount is not None else f"horizon={self.horizon}"
+        return (
+            f"FiniteMDP({kind}, S={self.S}, A={self.A}, {time}, rewards={list(self.rewards)})"
+        )
+
+    # -- cached structure used by solvers -------------------------------------------------
+
+    @cached_property
+    def successors(self) -> tuple[tuple[tuple[tuple[int, Any], ...], ...], ...]:
+        """Sparse view: ``successors[s][a]`` = ((s', P(s'|s,a)), ...) over non-zero entries."""
+        T = self.transitions
+        return tuple(
+            tuple(
+                tuple((int(j), T[s, a, j]) for j in np.flatnonzero(T[s, a] != 0))
+                for a in range(self.A)
+            )
+            for s in range(self.S)
+        )
+
+
+def _check_discount(value: Any, exact: bool) -> Fraction | float:
+    if isinstance(value, bool):
+        raise InvalidMDP(f"discount is {value!r}, not a number in [0, 1)")
+    if exact:
+        if isinstance(value, (float, np.floating)):
+            raise InvalidMDP(
+                f"discount is the float {value!r} but the MDP is exact; write it as \"p/q\""
+            )
+        try:
+            d = parse_number(value, "discount")
+        except InvalidArgument as exc:
+            raise InvalidMDP(str(exc)) from None
+    else:
+        if isinstance(value, (Fraction, str)) and not (
+            isinstance(value, Fraction) and value.denominator == 1
+        ):
+            raise InvalidMDP(f"discount is {value!r} (exact) but the MDP is float; use a float")
+        try:
+            d = float(value)
+        except (TypeError, ValueError):
+            raise InvalidMDP(f"discount is {value!r}, not a number in [0, 1)") from None
+        if not math.isfinite(d):
+            raise InvalidMDP(f"discount is {d!r}, not a number in [0, 1)")
+    if not 0 <= d < 1:
+        raise InvalidMDP(f"discount is {format_number(d)}, not in [0, 1)")
+    return d
+
+
+def _lookup(labels: tuple[str, ...], label: str, what: str) -> int:
+    try:
+        return labels.index(label)
+    except ValueError:
+        raise InvalidArgument(f"{what} {label!r} is not one of {list(labels)}") from None

@@ -1,0 +1,259 @@
+"""Exact and float numbers: one code path for both kinds.
+
+An array is *exact* when it is a numpy object array of :class:`fractions.Fraction` and *float*
+when it is a float64 array. Every algorithm of deconfuse accepts both kinds and returns the kind
+it was given.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from numbers import Integral, Rational
+from typing import Any
+
+import numpy as np
+
+from theory.errors import InvalidArgument
+
+__all__ = [
+    "Number",
+    "FLOAT_TOLERANCE",
+    "is_exact",
+    "as_fraction",
+    "parse_number",
+    "format_number",
+    "exact_array",
+    "float_array",
+    "coerce_array",
+    "to_float_array",
+    "to_exact_array",
+    "zeros_like_kind",
+]
+
+Number = Fraction | float
+
+#: Absolute tolerance used wherever float numbers are compared with an exact constraint
+#: (a transition row summing to 1, a policy row summing to 1, float ties in an argmax).
+FLOAT_TOLERANCE = 1e-9
+
+
+def is_exact(array: np.ndarray) -> bool:
+    """True when ``array`` holds exact rationals (an object array), False for float64.
+
+    >>> is_exact(exact_array([1, 2]))
+    True
+    >>> is_exact(np.zeros(2))
+    False
+    """
+    return np.asarray(array).dtype == object
+
+
+def parse_number(value: Any, field: str = "value") -> Fraction:
+    """Read ``value`` exactly as a Fraction: an int, a Fraction, a string "p/q" or a decimal
+    string, or a float read as the shortest decimal that round-trips (0.1 -> 1/10).
+
+    >>> parse_number("3/7"), parse_number("0.25"), parse_number(0.1)
+    (Fraction(3, 7), Fraction(1, 4), Fraction(1, 10))
+    >>> parse_number("abc", "discount")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: discount is 'abc', not a number (use an int, "p/q" or a decimal)
+    """
+    if isinstance(value, bool):
+        raise InvalidArgument(f"{field} is {value!r}, not a number")
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, Integral):
+        return Fraction(int(value))
+    if isinstance(value, Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value):
+            raise InvalidArgument(f"{field} is {float(value)!r}, not a finite number")
+        return Fraction(repr(float(value)))
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            result = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise InvalidArgument(
+                f"{field} is {value!r}, not a number (use an int, \"p/q\" or a decimal)"
+            ) from None
+        return result
+    # sympy / flint rationals expose p and q, or numerator and denominator
+    for num, den in (("numerator", "denominator"), ("p", "q")):
+        if hasattr(value, num) and hasattr(value, den):
+            try:
+                return Fraction(int(getattr(value, num)), int(getattr(value, den)))
+            except (TypeError, ValueError):
+                break
+    raise InvalidArgument(f"{field} is {value!r}, not a number")
+
+
+def as_fraction(value: Any, field: str = "value") -> Fraction:
+    """Alias of :func:`parse_number` for exact arguments.
+
+    >>> as_fraction(2)
+    Fraction(2, 1)
+    """
+    return parse_number(value, field)
+
+
+def format_number(value: Any) -> str:
+    """Print a number the way deconfuse writes it: "p/q" (or "p") for exact, repr for float.
+
+    >>> format_number(Fraction(3, 6)), format_number(Fraction(4)), format_number(0.5)
+    ('1/2', '4', '0.5')
+    """
+    if isinstance(value, Fraction):
+        return str(value)
+    if isinstance(value, Integral):
+        return str(int(value))
+    return repr(float(value))
+
+
+def exact_array(values: Any, field: str = "array") -> np.ndarray:
+    """An object array of Fractions from nested lists of exact numbers (ints, Fractions, "p/q").
+
+    Floats are refused: an exact array is made from exact numbers, or by :func:`to_exact_array`.
+
+    >>> exact_array([[1, "1/2"]]).tolist()
+    [[Fraction(1, 1), Fraction(1, 2)]]
+    """
+    arr = np.asarray(values, dtype=object)
+    out = np.empty(arr.shape, dtype=object)
+    for index, item in np.ndenumerate(arr):
+        if isinstance(item, (float, np.floating)):
+            raise InvalidArgument(
+                f"{field}{_index(index)} is the float {float(item)!r} in an exact array; "
+                "convert with to_exact() or write it as \"p/q\""
+            )
+        out[index] = parse_number(item, f"{field}{_index(index)}")
+    return out
+
+
+def float_array(values: Any, field: str = "array") -> np.ndarray:
+    """A float64 array from numbers; refuses what does not convert.
+
+    >>> float_array([1, 0.5]).tolist()
+    [1.0, 0.5]
+    """
+    try:
+        return np.array(np.asarray(values, dtype=object).tolist(), dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"{field} holds non-numeric entries") from None
+
+
+def coerce_array(values: Any, exact: bool | None, field: str) -> np.ndarray:
+    """Make ``values`` an array of the given kind (``exact=None``: infer it).
+
+    Integers fit either kind. Floats in an exact context, or exact non-integer rationals in a
+    float context, are refused with a message naming the field: converting silently would
+    change the numbers.
+
+    >>> coerce_array([1, 2], True, "x").dtype, coerce_array([1, 2], False, "x").dtype
+    (dtype('O'), dtype('float64'))
+    >>> coerce_array([0.5], True, "rewards['true']")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: rewards['true'] holds floats but the MDP is exact; convert with to_exact() first
+    """
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fc":
+        kind = "float"
+    else:
+        arr = np.asarray(values, dtype=object)
+        kinds = {_kind(x) for x in arr.flat}
+        if "other" in kinds:
+            bad = next(x for x in arr.flat if _kind(x) == "other")
+            raise InvalidArgument(f"{field} holds {bad!r}, not a number")
+        if "float" in kinds and "rational" in kinds:
+            raise InvalidArgument(f"{field} mixes floats and exact rationals")
+        kind = "float" if "float" in kinds else ("rational" if "rational" in kinds else "int")
+    if exact is None:
+        exact = kind != "float"
+    if exact:
+        if kind == "float":
+            raise InvalidArgument(
+                f"{field} holds floats but the MDP is exact; convert with to_exact() first"
+            )
+        return exact_array(values, field)
+    if kind == "rational":
+        raise InvalidArgument(
+            f"{field} holds exact rationals but the MDP is float; convert with to_float() first"
+        )
+    return float_array(values, field)
+
+
+def to_float_array(array: np.ndarray) -> np.ndarray:
+    """The float64 version of an array of either kind.
+
+    >>> to_float_array(exact_array(["1/4"])).tolist()
+    [0.25]
+    """
+    return np.array(np.asarray(array).tolist(), dtype=np.float64)
+
+
+def to_exact_array(
+    array: np.ndarray, max_denominator: int | None = None, field: str = "array"
+) -> np.ndarray:
+    """The exact version of an array: a float becomes the shortest decimal that round-trips
+    (0.1 -> 1/10), or the nearest fraction with denominator <= ``max_denominator`` when given
+    (1/3 as a float comes back as 1/3 with max_denominator=1000).
+
+    >>> to_exact_array(np.array([0.1, 1 / 3]), max_denominator=1000).tolist()
+    [Fraction(1, 10), Fraction(1, 3)]
+    """
+    arr = np.asarray(array)
+    if arr.dtype == object:
+        return arr.copy()
+    if max_denominator is not None and (
+        not isinstance(max_denominator, Integral) or max_denominator < 1
+    ):
+        raise InvalidArgument(f"max_denominator is {max_denominator!r}, not a positive integer")
+    out = np.empty(arr.shape, dtype=object)
+    for index, item in np.ndenumerate(arr):
+        frac = parse_number(float(item), f"{field}{_index(index)}")
+        if max_denominator is not None:
+            frac = Fraction(float(item)).limit_denominator(int(max_denominator))
+        out[index] = frac
+    return out
+
+
+def zeros_like_kind(shape: tuple[int, ...], exact: bool) -> np.ndarray:
+    """A zero array of the given kind.
+
+    >>> zeros_like_kind((2,), True).tolist()
+    [Fraction(0, 1), Fraction(0, 1)]
+    """
+    if exact:
+        out = np.empty(shape, dtype=object)
+        out.fill(Fraction(0))
+        return out
+    return np.zeros(shape, dtype=np.float64)
+
+
+def _kind(x: Any) -> str:
+    if isinstance(x, bool):
+        return "other"
+    if isinstance(x, Integral):
+        return "int"
+    if isinstance(x, (float, np.floating)):
+        return "float"
+    if isinstance(x, Fraction):
+        return "int" if x.denominator == 1 else "rational"
+    if isinstance(x, str):
+        try:
+            f = Fraction(x.strip())
+        except (ValueError, ZeroDivisionError):
+            return "other"
+        return "int" if f.denominator == 1 else "rational"
+    if isinstance(x, Rational):
+        return "rational"
+    if hasattr(x, "p") and hasattr(x, "q"):
+        return "rational"
+    return "other"
+
+
+def _index(index: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(i) for i in index) + "]" if index else ""

@@ -1,0 +1,265 @@
+"""Optimal control of a FiniteMDP: exact policy iteration, backward induction, float value iteration.
+
+All return a :class:`Solution`; nothing is stored on a solver object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from fractions import Fraction
+from typing import Literal
+
+import numpy as np
+
+from theory.errors import InvalidArgument
+from theory.evaluation import Reward, reward_array, state_values
+from theory.linalg import expected_next
+from theory.mdp import FiniteMDP
+from theory.numbers import FLOAT_TOLERANCE, zeros_like_kind
+from theory.policy import Policy
+
+__all__ = [
+    "Solution",
+    "TieRule",
+    "policy_iteration",
+    "backward_induction",
+    "value_iteration",
+    "solve",
+    "argmax_sets",
+    "greedy_policy",
+]
+
+TieRule = Literal["uniform", "first"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Solution:
+    """The result of an optimal-control solver.
+
+    - ``policy``: an optimal policy (uniform over, or first of, the argmax set per state).
+    - ``values``: optimal state values, (S,) discounted or (H+1, S) finite horizon.
+    - ``q_values``: optimal Q-values, (S, A) or (H, S, A).
+    - ``argmax``: per state the tuple of optimal action labels (finite horizon: per step t,
+      per state).
+    - ``reward``: the name of the reward optimised (or "<array>").
+    - ``method``, ``iterations``.
+    - ``error_bound``: a bound on :math:`\\|v - v^*\\|_\\infty` (0 for exact methods).
+    """
+
+    policy: Policy
+    values: np.ndarray
+    q_values: np.ndarray
+    argmax: tuple
+    reward: str
+    method: str
+    iterations: int
+    error_bound: Fraction | float
+
+    @property
+    def initial_values(self) -> np.ndarray:
+        """Optimal values at t = 0, shape (S,)."""
+        return self.values if self.values.ndim == 1 else self.values[0]
+
+
+def _check_tie(tie: str) -> None:
+    if tie not in ("uniform", "first"):
+        raise InvalidArgument(f"tie is {tie!r}, not 'uniform' or 'first'")
+
+
+def argmax_sets(q: np.ndarray, exact: bool) -> list[list[int]]:
+    """Per row of a (S, A) Q array, the indices of the maximal entries: exact equality on exact
+    input; within ``FLOAT_TOLERANCE * max(1, |max|)`` on float input.
+
+    >>> argmax_sets(np.array([[1.0, 1.0, 0.0], [0.0, 2.0, 1.0]]), False)
+    [[0, 1], [1]]
+    """
+    out = []
+    for row in q:
+        best = max(row)
+        if exact:
+            out.append([a for a, x in enumerate(row) if x == best])
+        else:
+            tol = FLOAT_TOLERANCE * max(1.0, abs(best))
+            out.append([a for a, x in enumerate(row) if x >= best - tol])
+    return out
+
+
+def greedy_policy(q: np.ndarray, exact: bool, tie: TieRule = "uniform") -> np.ndarray:
+    """(S, A) probabilities greedy in q: uniform over the argmax set, or its first action."""
+    _check_tie(tie)
+    S, A = q.shape
+    probs = zeros_like_kind((S, A), exact)
+    for s, best in enumerate(argmax_sets(q, exact)):
+        chosen = best if tie == "uniform" else best[:1]
+        w = Fraction(1, len(chosen)) if exact else 1.0 / len(chosen)
+        for a in chosen:
+            probs[s, a] = w
+    return probs
+
+
+def _reward_name(reward: Reward) -> str:
+    return reward if isinstance(reward, str) else "<array>"
+
+
+def policy_iteration(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform") -> Solution:
+    """Howard's policy iteration for a discounted MDP (Howard 1960; Puterman 1994, sec. 6.4).
+
+    Evaluate the current deterministic policy exactly, switch every state to the first action
+    whose Q-value is *strictly* higher than the current action's, repeat until no state
+    switches. On exact input every comparison is exact, so the result is the exact optimum and
+    the argmax set is the exact set :math:`\\{a : Q^*(s, a) = \\max_b Q^*(s, b)\\}`. On float
+    input, "strictly higher" means by more than ``FLOAT_TOLERANCE`` (scaled by the value).
+
+    >>> from theory.examples import two_state
+    >>> sol = policy_iteration(two_state(), "true")
+    >>> sol.values.tolist(), sol.argmax
+    ([Fraction(810, 91), Fraction(10, 1)], (('go',), ('stay',)))
+    """
+    _check_tie(tie)
+    if mdp.horizon is not None:
+        raise InvalidArgument("policy_iteration needs a discounted MDP; use backward_induction for a horizon")
+    r = reward_array(mdp, reward)
+    exact = mdp.exact
+    S, A = mdp.S, mdp.A
+    choice = [int(np.argmax([r[s, a] for a in range(A)])) for s in range(S)]
+    iterations = 0
+    while True:
+        iterations += 1
+        pi = Policy.deterministic(mdp, choice)
+        v = state_values(mdp, pi, r)
+        q = r + mdp.discount * expected_next(mdp, v)
+        changed = False
+        for s in range(S):
+            row = q[s]
+            best = max(range(A), key=lambda a: (row[a], -a))
+            current = row[choice[s]]
+            margin = 0 if exact else FLOAT_TOLERANCE * max(1.0, abs(current))
+            if row[best] > current + margin:
+                choice[s] = best
+                changed = True
+        if not changed:
+            break
+        if iterations > 10_000:  # pragma: no cover - policy iteration is finite
+            raise RuntimeError("policy iteration did not converge")
+    sets = argmax_sets(q, exact)
+    probs = greedy_policy(q, exact, tie)
+    return Solution(
+        policy=Policy(probs, mdp.states, mdp.actions),
+        values=v,
+        q_values=q,
+        argmax=tuple(tuple(mdp.actions[a] for a in best) for best in sets),
+        reward=_reward_name(reward),
+        method="policy iteration",
+        iterations=iterations,
+        error_bound=Fraction(0) if exact else 0.0,
+    )
+
+
+def backward_induction(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform") -> Solution:
+    """Backward induction for a finite horizon H (Bellman 1957; Puterman 1994, sec. 4.5):
+    :math:`v_H = 0`, :math:`Q_t = r + P v_{t+1}`, :math:`v_t = \\max_a Q_t`. Exact on exact input.
+    The policy is time-dependent, shape (H, S, A).
+
+    >>> from theory.examples import two_state
+    >>> m = two_state().replace(discount=None, horizon=2)
+    >>> backward_induction(m, "true").values[0].tolist()
+    [Fraction(9, 10), Fraction(2, 1)]
+    """
+    _check_tie(tie)
+    if mdp.horizon is None:
+        raise InvalidArgument("backward_induction needs a finite-horizon MDP; use policy_iteration")
+    r = reward_array(mdp, reward)
+    exact = mdp.exact
+    H, S, A = mdp.horizon, mdp.S, mdp.A
+    v = zeros_like_kind((H + 1, S), exact)
+    q = np.empty((H, S, A), dtype=object if exact else np.float64)
+    probs = np.empty((H, S, A), dtype=object if exact else np.float64)
+    argmax = []
+    for t in range(H - 1, -1, -1):
+        q[t] = r + expected_next(mdp, v[t + 1])
+        v[t] = np.array([max(row) for row in q[t]], dtype=q.dtype)
+        probs[t] = greedy_policy(q[t], exact, tie)
+        argmax.append(tuple(tuple(mdp.actions[a] for a in best) for best in argmax_sets(q[t], exact)))
+    return Solution(
+        policy=Policy(probs, mdp.states, mdp.actions),
+        values=v,
+        q_values=q,
+        argmax=tuple(reversed(argmax)),
+        reward=_reward_name(reward),
+        method="backward induction",
+        iterations=H,
+        error_bound=Fraction(0) if exact else 0.0,
+    )
+
+
+def value_iteration(
+    mdp: FiniteMDP,
+    reward: Reward,
+    tolerance: float = 1e-8,
+    tie: TieRule = "uniform",
+    max_iterations: int = 1_000_000,
+) -> Solution:
+    """Float value iteration for a discounted MDP, stopped with a guarantee.
+
+    Iterate :math:`v_{k+1} = \\max_a [r + \\gamma P v_k]` until
+    :math:`\\|v_{k+1} - v_k\\|_\\infty < \\text{tolerance} (1 - \\gamma) / \\gamma`; then
+    :math:`\\|v_{k+1} - v^*\\|_\\infty \\le \\gamma \\|v_{k+1} - v_k\\|_\\infty / (1 - \\gamma) <
+    \\text{tolerance}`, reported as ``error_bound`` (Puterman 1994, Theorem 6.3.1; the same
+    stopping rule as pymdptoolbox's ValueIteration). Float only: exact input is refused (use
+    :func:`policy_iteration` for exact values, or ``mdp.to_float()``).
+
+    >>> from theory.examples import two_state
+    >>> sol = value_iteration(two_state().to_float(), "true", tolerance=1e-6)
+    >>> bool(abs(sol.values[1] - 10) < 1e-6), sol.error_bound < 1e-6
+    (True, True)
+    """
+    _check_tie(tie)
+    if mdp.exact:
+        raise InvalidArgument("value_iteration is a float method; use policy_iteration for exact values or mdp.to_float()")
+    if mdp.horizon is not None:
+        raise InvalidArgument("value_iteration needs a discounted MDP; use backward_induction for a horizon")
+    if not (isinstance(tolerance, (int, float)) and tolerance > 0):
+        raise InvalidArgument(f"tolerance is {tolerance!r}, not a positive number")
+    r = reward_array(mdp, reward)
+    gamma = float(mdp.discount)
+    S, A = mdp.S, mdp.A
+    P = mdp.transitions.reshape(S * A, S)
+    v = np.zeros(S)
+    threshold = tolerance * (1 - gamma) / gamma if gamma > 0 else np.inf
+    iterations = 0
+    delta = 0.0
+    while True:
+        iterations += 1
+        q = r + gamma * (P @ v).reshape(S, A)
+        v_new = q.max(axis=1)
+        delta = float(np.max(np.abs(v_new - v)))
+        v = v_new
+        if gamma == 0 or delta < threshold:
+            break
+        if iterations >= max_iterations:
+            raise InvalidArgument(f"value_iteration did not reach tolerance {tolerance} in {max_iterations} iterations")
+    q = r + gamma * (P @ v).reshape(S, A)
+    bound = gamma * delta / (1 - gamma)
+    sets = argmax_sets(q, False)
+    return Solution(
+        policy=Policy(greedy_policy(q, False, tie), mdp.states, mdp.actions),
+        values=v,
+        q_values=q,
+        argmax=tuple(tuple(mdp.actions[a] for a in best) for best in sets),
+        reward=_reward_name(reward),
+        method="value iteration",
+        iterations=iterations,
+        error_bound=bound,
+    )
+
+
+def solve(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform") -> Solution:
+    """The exact optimum: policy iteration (discounted) or backward induction (finite horizon).
+
+    >>> from theory.examples import two_state
+    >>> solve(two_state(), "proxy").argmax
+    (('go',), ('stay',))
+    """
+    if mdp.horizon is None:
+        return policy_iteration(mdp, reward, tie)
+    return backward_induction(mdp, reward, tie)
