@@ -1,1 +1,3 @@
-"""deconfuse deconfuse package."""
+"""deconfuse: the thin command line over theory, environments, agents, property_tests, reports."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,148 @@
+"""The Agent protocol, results with decision-time cost, and behaviours that are not Markov.
+
+An agent is given a decision problem (a FiniteMDP) and the name of the reward it is told to
+pursue (the objective, by default "proxy" when present); it never reads the true reward unless
+told to. It returns an :class:`AgentResult`: the behaviour (a :class:`~theory.policy.Policy`,
+or a :class:`Behaviour` for non-Markov agents such as the trajectory quantiliser) and its
+:class:`Cost`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any, Protocol, runtime_checkable
+
+from theory.evaluation import expected_return
+from theory.mdp import FiniteMDP
+from theory.policy import Policy
+
+__all__ = [
+    "Agent",
+    "AgentResult",
+    "Behaviour",
+    "Cost",
+    "BaseAgent",
+    "behaviour_return",
+    "resolve_objective",
+]
+
+#: The common unit of decision-time cost: one Q-value evaluation is one Bellman backup of one
+#: (state, action) pair, r(s, a) + gamma * sum_s' P(s' | s, a) v(s'); one table lookup is one
+#: read of a stored entry. Costs are counted per decision problem (the whole MDP).
+COST_UNIT = "Q-value evaluations"
+
+
+@dataclasses.dataclass(frozen=True)
+class Cost:
+    """What an agent computed.
+
+    - ``decision``: Q-value evaluations (Bellman backups of one (s, a) pair) done at decision
+      time to produce the behaviour on the given MDP.
+    - ``lookups``: table lookups done at decision time (amortised agents).
+    - ``training``: Q-value evaluations done in training (amortised agents' teachers).
+    - ``teacher_calls``: calls of the teacher agent in training; ``samples``: training samples
+      (for the infinite-data limit: the number of distinct weighted pairs).
+    """
+
+    decision: int = 0
+    lookups: int = 0
+    training: int = 0
+    teacher_calls: int = 0
+    samples: int = 0
+
+    @property
+    def decision_total(self) -> int:
+        """Decision-time work in one unit: Q-value evaluations plus table lookups."""
+        return self.decision + self.lookups
+
+
+@runtime_checkable
+class Behaviour(Protocol):
+    """What a non-Markov agent induces on one MDP, evaluated exactly.
+
+    It must give its expected return under any named reward of the MDP it was computed on.
+    """
+
+    def expected_return(self, reward: str) -> Fraction | float:
+        """Expected return under the reward called ``reward``."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class AgentResult:
+    """The behaviour an agent chose on an MDP, its cost and solver details in ``info``."""
+
+    behaviour: Policy | Behaviour
+    cost: Cost
+    info: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def policy(self) -> Policy:
+        """The Markov policy (an error for a non-Markov behaviour)."""
+        if not isinstance(self.behaviour, Policy):
+            raise TypeError(f"{type(self.behaviour).__name__} is not a Markov policy")
+        return self.behaviour
+
+
+@runtime_checkable
+class Agent(Protocol):
+    """The one agent interface: ``run(mdp, objective) -> AgentResult``.
+
+    ``policy(mdp, objective)`` is the behaviour alone.
+    """
+
+    name: str
+
+    def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
+        """Choose a behaviour on ``mdp`` that pursues the reward ``objective``."""
+        ...
+
+    def policy(self, mdp: FiniteMDP, objective: str | None = None) -> Policy | Behaviour:
+        """The behaviour of :meth:`run`."""
+        ...
+
+
+class BaseAgent:
+    """Convenience base: subclasses implement :meth:`run`; ``policy`` is derived."""
+
+    name: str = "agent"
+
+    def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:  # pragma: no cover
+        raise NotImplementedError
+
+    def policy(self, mdp: FiniteMDP, objective: str | None = None) -> Policy | Behaviour:
+        """The behaviour chosen on ``mdp`` for ``objective``."""
+        return self.run(mdp, objective).behaviour
+
+    def __repr__(self) -> str:
+        fields = getattr(self, "__dataclass_fields__", {})
+        params = ", ".join(f"{k}={getattr(self, k)!r}" for k in fields if k != "name")
+        return f"{type(self).__name__}({params})"
+
+
+def resolve_objective(mdp: FiniteMDP, objective: str | None) -> str:
+    """The reward an agent pursues: ``objective`` if given (checked), else "proxy" when
+    present, else the only reward.
+
+    >>> from theory.examples import two_state
+    >>> resolve_objective(two_state(), None)
+    'proxy'
+    """
+    if objective is None:
+        return mdp.default_objective()
+    mdp.reward(objective)
+    return objective
+
+
+def behaviour_return(mdp: FiniteMDP, behaviour: Policy | Behaviour, reward: str) -> Fraction | float:
+    """Expected return of a Policy or a Behaviour under ``reward`` on ``mdp``.
+
+    >>> from theory.examples import two_state
+    >>> behaviour_return(two_state(), Policy.uniform(two_state()), "true")
+    Fraction(405, 191)
+    """
+    if isinstance(behaviour, Policy):
+        return expected_return(mdp, behaviour, reward)
+    return behaviour.expected_return(reward)

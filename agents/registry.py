@@ -1,0 +1,135 @@
+"""The agent registry and the agent SPEC language of the command line.
+
+A SPEC is a registered name with parameters: ``argmax``, ``quantiliser:q=1/10``,
+``amortised:fallback=nearest,samples=200,seed=0``. A list of SPECs is comma-separated; a
+comma-separated token with ``=`` and no ``:`` continues the parameters of the SPEC before it.
+Parameter values are read as exact numbers when they look like numbers ("1/10", "16", "0.5"
+become Fractions or ints), as booleans for "true"/"false", and as strings otherwise.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+from agents.base import Agent
+from theory.errors import DeconfuseError, InvalidArgument
+
+__all__ = ["register", "get", "names", "describe", "parse_spec", "parse_specs", "parse_value"]
+
+_REGISTRY: dict[str, tuple[Callable[..., Agent], str]] = {}
+
+
+def register(name: str, factory: Callable[..., Agent], description: str | None = None) -> None:
+    """Register ``factory`` (a class or function returning an Agent) under ``name``; the
+    one-line description defaults to the first line of its docstring."""
+    if description is None:
+        description = (inspect.getdoc(factory) or "").strip().splitlines()[0] if inspect.getdoc(factory) else ""
+    _REGISTRY[name] = (factory, description)
+
+
+def names() -> list[str]:
+    """Registered agent names, in registration order."""
+    return list(_REGISTRY)
+
+
+def describe() -> list[tuple[str, str]]:
+    """(name, one-line description) for every registered agent."""
+    return [(n, d) for n, (_, d) in _REGISTRY.items()]
+
+
+def get(name: str, **params: Any) -> Agent:
+    """An agent by registered name with keyword parameters (a SPEC string also works).
+
+    >>> get("argmax", tie="first").tie
+    'first'
+    >>> get("argmax:tie=first").tie
+    'first'
+    >>> get("nope")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: agent 'nope' is not registered (known: argmax, uniform...)
+    """
+    if ":" in name:
+        spec_name, spec_params = _split(name)
+        return get(spec_name, **{**spec_params, **params})
+    key = name.strip()
+    if key not in _REGISTRY:
+        key = key.replace("_", "-")
+    if key not in _REGISTRY:
+        known = ", ".join(_REGISTRY)
+        raise InvalidArgument(f"agent {name!r} is not registered (known: {known})")
+    factory, _ = _REGISTRY[key]
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # pragma: no cover
+        signature = None
+    if signature is not None:
+        accepted = [p for p in signature.parameters.values() if p.name != "name"]
+        var_kw = any(p.kind is p.VAR_KEYWORD for p in accepted)
+        allowed = {p.name for p in accepted}
+        for k in params:
+            if not var_kw and k not in allowed:
+                raise InvalidArgument(
+                    f"agent {key!r} has no parameter {k!r} (parameters: {', '.join(sorted(allowed)) or 'none'})"
+                )
+    try:
+        return factory(**params)
+    except DeconfuseError as exc:
+        raise InvalidArgument(f"agent {key!r}: {exc}") from None
+    except TypeError as exc:
+        raise InvalidArgument(f"agent {key!r}: {exc}") from None
+
+
+def parse_value(text: str) -> Any:
+    """A SPEC parameter value: int, Fraction, bool or string.
+
+    >>> parse_value("1/10"), parse_value("16"), parse_value("true"), parse_value("nearest")
+    (Fraction(1, 10), 16, True, 'nearest')
+    """
+    t = text.strip()
+    if t.lower() in ("true", "false"):
+        return t.lower() == "true"
+    try:
+        value = Fraction(t)
+    except (ValueError, ZeroDivisionError):
+        return t
+    return int(value) if value.denominator == 1 and "." not in t and "/" not in t else value
+
+
+def _split(spec: str) -> tuple[str, dict[str, Any]]:
+    name, _, rest = spec.partition(":")
+    params: dict[str, Any] = {}
+    for token in filter(None, (t.strip() for t in rest.split(","))):
+        if "=" not in token:
+            raise InvalidArgument(f"agent spec {spec!r}: parameter {token!r} is not key=value")
+        k, _, v = token.partition("=")
+        params[k.strip()] = parse_value(v)
+    return name.strip(), params
+
+
+def parse_spec(spec: str) -> Agent:
+    """One agent from a SPEC such as ``quantiliser:q=1/10``."""
+    name, params = _split(spec)
+    return get(name, **params)
+
+
+def parse_specs(text: str) -> list[tuple[str, Agent]]:
+    """Agents from a comma-separated list of SPECs, with the SPEC text of each.
+
+    >>> [s for s, _ in parse_specs("argmax:tie=first,uniform")]
+    ['argmax:tie=first', 'uniform']
+    """
+    specs: list[str] = []
+    for token in filter(None, (t.strip() for t in text.split(","))):
+        if "=" in token and ":" not in token:
+            if not specs:
+                raise InvalidArgument(f"agent list {text!r} starts with a parameter {token!r}")
+            specs[-1] += "," + token
+        else:
+            specs.append(token)
+    if not specs:
+        raise InvalidArgument("agent list is empty")
+    return [(s, parse_spec(s)) for s in specs]

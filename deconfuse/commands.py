@@ -1,0 +1,3 @@
+"""Further subcommands: compare and demo (registered into deconfuse.cli)."""
+
+from __future__ import annotations
