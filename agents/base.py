@@ -137,12 +137,15 @@ def resolve_objective(mdp: FiniteMDP, objective: str | None) -> str:
 
 
 def behaviour_return(mdp: FiniteMDP, behaviour: Policy | Behaviour, reward: str) -> Fraction | float:
-    """Expected return of a Policy or a Behaviour under ``reward`` on ``mdp``.
+    """Expected return of a Policy or a Behaviour under ``reward`` on ``mdp`` (a float
+    policy on an exact MDP is evaluated in floats).
 
     >>> from theory.examples import two_state
     >>> behaviour_return(two_state(), Policy.uniform(two_state()), "true")
     Fraction(405, 191)
     """
     if isinstance(behaviour, Policy):
+        if behaviour.exact != mdp.exact:  # a float policy (e.g. Boltzmann) on an exact MDP
+            return expected_return(mdp.to_float(), behaviour.to_float(), reward)
         return expected_return(mdp, behaviour, reward)
     return behaviour.expected_return(reward)

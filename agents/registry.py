@@ -110,13 +110,23 @@ def _split(spec: str) -> tuple[str, dict[str, Any]]:
     return name.strip(), params
 
 
-def parse_spec(spec: str) -> Agent:
-    """One agent from a SPEC such as ``quantiliser:q=1/10``."""
+def parse_spec(spec: str, **context: Any) -> Agent:
+    """One agent from a SPEC such as ``quantiliser:q=1/10``. ``context`` keywords (e.g.
+    ``train=`` a training MDP) are passed to the agents whose factory accepts them and are
+    overridden by parameters written in the SPEC."""
     name, params = _split(spec)
+    key = name if name in _REGISTRY else name.replace("_", "-")
+    if key in _REGISTRY:
+        factory = _REGISTRY[key][0]
+        try:
+            accepted = inspect.signature(factory).parameters
+        except (TypeError, ValueError):  # pragma: no cover
+            accepted = {}
+        params = {**{k: v for k, v in context.items() if k in accepted}, **params}
     return get(name, **params)
 
 
-def parse_specs(text: str) -> list[tuple[str, Agent]]:
+def parse_specs(text: str, **context: Any) -> list[tuple[str, Agent]]:
     """Agents from a comma-separated list of SPECs, with the SPEC text of each.
 
     >>> [s for s, _ in parse_specs("argmax:tie=first,uniform")]
@@ -132,4 +142,4 @@ def parse_specs(text: str) -> list[tuple[str, Agent]]:
             specs.append(token)
     if not specs:
         raise InvalidArgument("agent list is empty")
-    return [(s, parse_spec(s)) for s in specs]
+    return [(s, parse_spec(s, **context)) for s in specs]

@@ -29,6 +29,7 @@ __all__ = [
     "occupancy",
     "state_occupancy",
     "return_distribution",
+    "next_state_distribution",
 ]
 
 Reward = str | np.ndarray
@@ -125,7 +126,7 @@ def state_occupancy(mdp: FiniteMDP, policy: Policy) -> np.ndarray:
     p = mdp.initial.copy()
     for t in range(mdp.horizon):
         d = d + p
-        p = _step(mdp, policy.at(t), p)
+        p = next_state_distribution(mdp, policy.at(t), p)
     return d
 
 
@@ -148,12 +149,13 @@ def occupancy(mdp: FiniteMDP, policy: Policy) -> np.ndarray:
     p = mdp.initial.copy()
     for t in range(mdp.horizon):
         d = d + p[:, None] * policy.at(t)
-        p = _step(mdp, policy.at(t), p)
+        p = next_state_distribution(mdp, policy.at(t), p)
     return d
 
 
-def _step(mdp: FiniteMDP, pi: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Distribution of the next state given the distribution p of the current one."""
+def next_state_distribution(mdp: FiniteMDP, pi: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Distribution of the next state given the distribution p of the current one and the
+    (S, A) action probabilities pi: :math:`p'(s') = \\sum_{s,a} p(s) \\pi(a|s) P(s'|s,a)`."""
     sa = p[:, None] * pi
     if not mdp.exact:
         return np.einsum("sa,sat->t", sa, mdp.transitions)

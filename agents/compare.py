@@ -1,0 +1,110 @@
+"""Run several agents on one MDP and tabulate what the direct-vs-amortised debate asks about:
+objective (proxy) return, true return, true regret, KL from the base policy, decision-time cost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+from agents.base import Agent, AgentResult, Cost, behaviour_return, resolve_objective
+from theory.metrics import optimal_return, trajectory_kl
+from theory.mdp import FiniteMDP
+from theory.numbers import format_number
+from theory.policy import Policy
+
+__all__ = ["ComparisonRow", "compare", "base_policy_of", "row_to_json"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ComparisonRow:
+    """One agent's results on one MDP (exact numbers on exact input where the agent is exact)."""
+
+    spec: str
+    objective_return: Fraction | float
+    true_return: Fraction | float
+    true_regret: Fraction | float
+    kl_from_base: float | None
+    cost: Cost
+    result: AgentResult = dataclasses.field(repr=False, compare=False)
+
+
+def base_policy_of(agent: Agent, mdp: FiniteMDP, objective: str) -> Policy:
+    """The base policy an agent is measured against: its ``base`` agent's policy when it has
+    one (a registered name or an Agent), else the uniform policy."""
+    from agents.registry import get
+
+    base = getattr(agent, "base", None)
+    if base is None:
+        return Policy.uniform(mdp)
+    base_agent = get(base) if isinstance(base, str) else base
+    pol = base_agent.policy(mdp, objective)
+    return pol if isinstance(pol, Policy) else Policy.uniform(mdp)
+
+
+def _kl(agent: Agent, result: AgentResult, mdp: FiniteMDP, objective: str) -> float | None:
+    behaviour = result.behaviour
+    if isinstance(behaviour, Policy):
+        base = base_policy_of(agent, mdp, objective)
+        fm = mdp.to_float()
+        return trajectory_kl(fm, behaviour.to_float(), base.to_float())
+    method = getattr(behaviour, "kl_from_base", None)
+    return float(method()) if callable(method) else None
+
+
+def compare(
+    mdp: FiniteMDP,
+    agents: Sequence[tuple[str, Agent]],
+    objective: str | None = None,
+    true: str = "true",
+) -> list[ComparisonRow]:
+    """Run every (spec, agent) on ``mdp`` pursuing ``objective`` and measure it under ``true``.
+
+    >>> from theory.examples import two_state
+    >>> from agents import Argmax, Uniform
+    >>> rows = compare(two_state(), [("argmax", Argmax()), ("uniform", Uniform())])
+    >>> [(r.spec, r.true_regret) for r in rows]
+    [('argmax', Fraction(0, 1)), ('uniform', Fraction(117855, 17381))]
+    """
+    objective = resolve_objective(mdp, objective)
+    true = true if true in mdp.rewards else objective
+    best = optimal_return(mdp, true)
+    rows = []
+    for spec, agent in agents:
+        result = agent.run(mdp, objective)
+        j_obj = behaviour_return(mdp, result.behaviour, objective)
+        j_true = behaviour_return(mdp, result.behaviour, true)
+        rows.append(
+            ComparisonRow(
+                spec=spec,
+                objective_return=j_obj,
+                true_return=j_true,
+                true_regret=best - j_true,
+                kl_from_base=_kl(agent, result, mdp, objective),
+                cost=result.cost,
+                result=result,
+            )
+        )
+    return rows
+
+
+def row_to_json(row: ComparisonRow) -> dict[str, Any]:
+    """A JSON-ready dict: exact values as "p/q" strings, floats as numbers."""
+
+    def num(x: Any) -> Any:
+        return format_number(x) if isinstance(x, Fraction) else (None if x is None else float(x))
+
+    return {
+        "agent": row.spec,
+        "objective_return": num(row.objective_return),
+        "true_return": num(row.true_return),
+        "true_regret": num(row.true_regret),
+        "kl_from_base": num(row.kl_from_base),
+        "decision_cost": row.cost.decision_total,
+        "training_cost": row.cost.training,
+        "teacher_calls": row.cost.teacher_calls,
+        "samples": row.cost.samples,
+    }
+
