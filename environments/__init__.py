@@ -1,1 +1,56 @@
-"""deconfuse environments package."""
+"""deconfuse.environments: builders of exact FiniteMDPs and the registry of named ones.
+
+Every builder returns an exact model (Fractions) with a "true" and a "proxy" reward.
+``environments`` imports only ``theory``.
+
+>>> import environments
+>>> environments.get("lava-train").S == environments.get("lava_train").S
+True
+>>> environments.names()[:3]
+['bandit', 'chain', 'cliff-walking']
+"""
+
+from environments.bandits import bandit, contextual_bandit
+from environments.chain import chain
+from environments.gridworld import compile_gridworld
+from environments.gridworlds import lava_test, lava_train, tomato
+from environments.gym_import import cliff_walking, frozen_lake, taxi
+from environments.random_mdp import random_mdp
+from environments.registry import builder, describe, get, names, register, unregister
+
+__all__ = [
+    # registry
+    "get",
+    "names",
+    "describe",
+    "register",
+    "unregister",
+    "builder",
+    # builders
+    "bandit",
+    "contextual_bandit",
+    "chain",
+    "random_mdp",
+    "compile_gridworld",
+    "lava_train",
+    "lava_test",
+    "tomato",
+    "frozen_lake",
+    "cliff_walking",
+    "taxi",
+]
+
+for _name, _builder in (
+    ("bandit", bandit),
+    ("contextual-bandit", contextual_bandit),
+    ("chain", chain),
+    ("random", random_mdp),
+    ("lava-train", lava_train),
+    ("lava-test", lava_test),
+    ("tomato", tomato),
+    ("frozen-lake", frozen_lake),
+    ("cliff-walking", cliff_walking),
+    ("taxi", taxi),
+):
+    register(_name, _builder)
+del _name, _builder

@@ -123,13 +123,21 @@ def exact_array(values: Any, field: str = "array") -> np.ndarray:
     """
     arr = np.asarray(values, dtype=object)
     out = np.empty(arr.shape, dtype=object)
-    for index, item in np.ndenumerate(arr):
-        if isinstance(item, (float, np.floating)):
-            raise InvalidArgument(
-                f"{field}{_index(index)} is the float {float(item)!r} in an exact array; "
-                "convert with to_exact() or write it as \"p/q\""
-            )
-        out[index] = parse_number(item, f"{field}{_index(index)}")
+    flat_in, flat_out = arr.reshape(-1), out.reshape(-1)
+    for k, item in enumerate(flat_in):
+        kind = type(item)
+        if kind is Fraction:
+            flat_out[k] = item
+        elif kind is int:
+            flat_out[k] = Fraction(item)
+        else:
+            index = np.unravel_index(k, arr.shape) if arr.shape else ()
+            if isinstance(item, (float, np.floating)):
+                raise InvalidArgument(
+                    f"{field}{_index(index)} is the float {float(item)!r} in an exact array; "
+                    "convert with to_exact() or write it as \"p/q\""
+                )
+            flat_out[k] = parse_number(item, f"{field}{_index(index)}")
     return out
 
 
@@ -139,10 +147,13 @@ def float_array(values: Any, field: str = "array") -> np.ndarray:
     >>> float_array([1, 0.5]).tolist()
     [1.0, 0.5]
     """
+    arr = np.asarray(values, dtype=object)
     try:
-        return np.array(np.asarray(values, dtype=object).tolist(), dtype=np.float64)
+        out = np.array(arr.tolist(), dtype=np.float64)
     except (TypeError, ValueError):
         raise InvalidArgument(f"{field} holds non-numeric entries") from None
+    # tolist() of an empty array is [], which would lose the shape (0, S, A) -> (0,)
+    return out.reshape(arr.shape) if out.size == 0 else out
 
 
 def coerce_array(values: Any, exact: bool | None, field: str) -> np.ndarray:
@@ -163,7 +174,7 @@ def coerce_array(values: Any, exact: bool | None, field: str) -> np.ndarray:
         kind = "float"
     else:
         arr = np.asarray(values, dtype=object)
-        kinds = {_kind(x) for x in arr.flat}
+        kinds = _kinds(arr)
         if "other" in kinds:
             bad = next(x for x in arr.flat if _kind(x) == "other")
             raise InvalidArgument(f"{field} holds {bad!r}, not a number")
@@ -231,6 +242,15 @@ def zeros_like_kind(shape: tuple[int, ...], exact: bool) -> np.ndarray:
         out.fill(Fraction(0))
         return out
     return np.zeros(shape, dtype=np.float64)
+
+
+def _kinds(arr: np.ndarray) -> set[str]:
+    """The set of number kinds in an object array (fast when it holds only Fractions/ints)."""
+    types = set(map(type, arr.flat))
+    if types <= {Fraction, int}:
+        fractions = (x for x in arr.flat if type(x) is Fraction)
+        return {"rational"} if any(x.denominator != 1 for x in fractions) else {"int"}
+    return {_kind(x) for x in arr.flat}
 
 
 def _kind(x: Any) -> str:
