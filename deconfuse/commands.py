@@ -77,3 +77,64 @@ def _add_parsers(sub: Any) -> None:
 
 
 cli._EXTRA_PARSERS.append(_add_parsers)
+
+
+# -- check and replay ---------------------------------------------------------------------
+
+DEFAULT_COUNTEREXAMPLES = "counterexamples"
+
+
+@cli.command("check")
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check conjectures (suite names, PATH.py or PATH.py::NAME); exit 0 iff every verdict
+    matches its declared expectation."""
+    from pathlib import Path
+
+    from property_tests.engine import check, describe_counterexample, load_conjectures, save_counterexample
+
+    conjectures = load_conjectures(args.names)
+    if args.list:
+        for c in conjectures:
+            print(f"{c.name} [{c.kind}, expect {c.expect}]: {c.statement}")
+        return 0
+    all_match = True
+    for c in conjectures:
+        verdict = check(c, examples=args.examples, seed=args.seed)
+        print(verdict.line(), flush=True)
+        if verdict.counterexample is not None:
+            print(f"  claim: {c.statement}")
+            print("\n".join("  " + line for line in describe_counterexample(verdict).splitlines()))
+            reference = c.source if "::" in c.source else c.name
+            path = save_counterexample(verdict, Path(args.out), reference)
+            print(f"  saved: {path}")
+            print(f"  replay: deconfuse replay {path}")
+        all_match &= verdict.matches
+    return 0 if all_match else 1
+
+
+@cli.command("replay")
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Re-check a saved counterexample; exit 0 iff the verdict is the recorded one."""
+    from property_tests.engine import describe_counterexample, replay
+
+    verdict, recorded = replay(args.file)
+    print(f"{verdict.conjecture.name}: {verdict.verdict} on the saved case (recorded: {recorded})")
+    if verdict.verdict == "refuted":
+        print("\n".join("  " + line for line in describe_counterexample(verdict).splitlines()))
+    return 0 if verdict.verdict == recorded else 1
+
+
+def _add_check_parsers(sub: Any) -> None:
+    p = sub.add_parser("check", help="check conjectures on generated MDPs; shrink counterexamples")
+    p.add_argument("names", nargs="*", metavar="NAME|PATH.py[::NAME]",
+                   help="suite conjectures or a user's file (default: the whole suite)")
+    p.add_argument("--examples", type=int, default=None, metavar="N", help="examples per conjecture")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="Hypothesis seed (default 0)")
+    p.add_argument("--out", default=DEFAULT_COUNTEREXAMPLES, metavar="DIR",
+                   help=f"where counterexamples are saved (default {DEFAULT_COUNTEREXAMPLES}/)")
+    p.add_argument("--list", action="store_true", help="list the conjectures with statements and expectations")
+    p = sub.add_parser("replay", help="re-check a saved counterexample exactly")
+    p.add_argument("file", metavar="FILE", help="a NAME.counterexample.json written by deconfuse check")
+
+
+cli._EXTRA_PARSERS.append(_add_check_parsers)

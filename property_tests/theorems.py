@@ -1,0 +1,3 @@
+"""The theorem suite: proved statements that must hold on every generated example."""
+
+from __future__ import annotations
