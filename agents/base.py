@@ -10,15 +10,21 @@ or a :class:`Behaviour` for non-Markov agents such as the trajectory quantiliser
 from __future__ import annotations
 
 import dataclasses
+from typing import Union
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any, Protocol, runtime_checkable
 
+from theory.errors import InvalidArgument
 from theory.evaluation import expected_return
 from theory.mdp import FiniteMDP
 from theory.policy import Policy
 
 __all__ = [
+    "add_costs",
+    "base_policy",
+    "check_base",
+    "BaseSpec",
     "Agent",
     "AgentResult",
     "Behaviour",
@@ -149,3 +155,65 @@ def behaviour_return(mdp: FiniteMDP, behaviour: Policy | Behaviour, reward: str)
             return expected_return(mdp.to_float(), behaviour.to_float(), reward)
         return expected_return(mdp, behaviour, reward)
     return behaviour.expected_return(reward)
+
+
+#: How a base policy is named: None (uniform), a registered agent name or SPEC, an Agent, or a
+#: Policy used as it is.
+BaseSpec = Union[None, str, Agent, Policy]
+
+
+def add_costs(*costs: Cost) -> Cost:
+    """Field-wise sum of costs (an agent that runs a base agent pays for it too).
+
+    >>> add_costs(Cost(decision=4), Cost(decision=1, lookups=2))
+    Cost(decision=5, lookups=2, training=0, teacher_calls=0, samples=0)
+    """
+    return Cost(**{f.name: sum(getattr(c, f.name) for c in costs) for f in dataclasses.fields(Cost)})
+
+
+def check_base(base: object) -> None:
+    """Raise InvalidArgument unless ``base`` is None, a name/SPEC, an Agent or a Policy."""
+    if base is None or isinstance(base, (str, Policy)) or callable(getattr(base, "run", None)):
+        return
+    raise InvalidArgument(f"base is {base!r}, not None, a registered agent name, an Agent or a Policy")
+
+
+def base_policy(mdp: FiniteMDP, objective: str, base: BaseSpec) -> tuple[Policy, Cost]:
+    """The base policy :math:`\\pi_0` of a quantilising, sampling or regularised agent, and
+    what it cost.
+
+    ``None``: the uniform policy (free). A string: a registered agent name or SPEC, resolved
+    through :func:`agents.registry.get` and run on ``mdp`` for ``objective``. An Agent: run on
+    ``mdp``. A Policy: used as it is (free). The base must be a Markov
+    :class:`~theory.policy.Policy` over the MDP's labels (stationary, or (H, S, A) for the MDP's
+    horizon); an exact policy on a float MDP is converted to float.
+
+    >>> from theory.examples import two_state
+    >>> pi, cost = base_policy(two_state(), "proxy", "argmax")
+    >>> pi.action_labels(), cost.decision
+    (('go', 'stay'), 4)
+    """
+    check_base(base)
+    if base is None:
+        return Policy.uniform(mdp), Cost()
+    if isinstance(base, Policy):
+        pi, cost, label = base, Cost(), "policy"
+    else:
+        if isinstance(base, str):
+            from agents.registry import get  # lazily: the registry imports the agent modules
+
+            agent = get(base)
+        else:
+            agent = base
+        result = agent.run(mdp, objective)
+        pi, cost = result.behaviour, result.cost
+        label = base if isinstance(base, str) else getattr(base, "name", type(base).__name__)
+    if not isinstance(pi, Policy):
+        raise InvalidArgument(f"base agent {label!r} returned a {type(pi).__name__}, not a Markov Policy")
+    if pi.states != mdp.states or pi.actions != mdp.actions:
+        raise InvalidArgument(f"base {label!r} is a policy over other states or actions")
+    if not pi.stationary and pi.probs.shape[0] != mdp.horizon:
+        raise InvalidArgument(f"base {label!r} is a time-dependent policy that does not fit the horizon {mdp.horizon}")
+    if pi.exact and not mdp.exact:
+        pi = pi.to_float()
+    return pi, cost

@@ -36,9 +36,8 @@ from typing import Any, Literal
 import numpy as np
 import sympy
 
-from agents.base import AgentResult, BaseAgent, Cost, resolve_objective
+from agents.base import AgentResult, BaseAgent, BaseSpec, Cost, add_costs, base_policy, check_base, resolve_objective
 from agents.direct import planning_cost
-from agents.soft import BaseSpec, _check_base, add_costs, base_policy
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
 from theory.numbers import FLOAT_TOLERANCE, coerce_array
@@ -328,7 +327,7 @@ class BestOfN(BaseAgent):
     def __post_init__(self) -> None:
         _check_n(self.n)
         _check_tie(self.tie)
-        _check_base(self.base)
+        check_base(self.base)
 
     def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
         """The best-of-n policy on ``mdp`` for ``objective``."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from agents.base import Agent, AgentResult, Cost, behaviour_return, resolve_objective
+from agents.base import Agent, AgentResult, Cost, base_policy, behaviour_return, resolve_objective
 from theory.metrics import optimal_return, trajectory_kl
 from theory.mdp import FiniteMDP
 from theory.numbers import format_number
@@ -32,16 +32,9 @@ class ComparisonRow:
 
 
 def base_policy_of(agent: Agent, mdp: FiniteMDP, objective: str) -> Policy:
-    """The base policy an agent is measured against: its ``base`` agent's policy when it has
-    one (a registered name or an Agent), else the uniform policy."""
-    from agents.registry import get
-
-    base = getattr(agent, "base", None)
-    if base is None:
-        return Policy.uniform(mdp)
-    base_agent = get(base) if isinstance(base, str) else base
-    pol = base_agent.policy(mdp, objective)
-    return pol if isinstance(pol, Policy) else Policy.uniform(mdp)
+    """The base policy an agent is measured against: its ``base`` when it has one (see
+    :func:`agents.base.base_policy`), else the uniform policy."""
+    return base_policy(mdp, objective, getattr(agent, "base", None))[0]
 
 
 def _kl(agent: Agent, result: AgentResult, mdp: FiniteMDP, objective: str) -> float | None:

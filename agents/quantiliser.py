@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from agents.base import AgentResult, BaseAgent, Cost, resolve_objective
+from agents.base import AgentResult, BaseAgent, BaseSpec, Cost, add_costs, base_policy, check_base, resolve_objective
 from agents.direct import planning_cost
 from theory.errors import InvalidArgument
 from theory.evaluation import expected_return, occupancy, return_distribution
@@ -62,7 +62,6 @@ QuantiliserTie = Literal["proportional", "first"]
 
 #: A base given to a sequential quantiliser: None (uniform), an Agent, a registered agent name
 #: (or SPEC), or a Policy used as is.
-BaseSpec = Any
 
 PolicyKey = tuple
 
@@ -225,48 +224,6 @@ def _mdp_q(q: Any, mdp: FiniteMDP) -> Fraction | float:
     return _check_q(q, mdp.exact)
 
 
-def _check_base_spec(base: Any) -> None:
-    if base is None or isinstance(base, (str, Policy)) or callable(getattr(base, "run", None)):
-        return
-    raise InvalidArgument(f"base is {base!r}, not None, an agent, a registered agent name or a Policy")
-
-
-def _base_policy(base: BaseSpec, mdp: FiniteMDP, objective: str) -> tuple[Policy, AgentResult | None]:
-    """The base policy pi0 on ``mdp`` (and the base agent's result, when an agent ran)."""
-    if base is None:
-        return Policy.uniform(mdp), None
-    if isinstance(base, Policy):
-        base.check_fits(mdp)
-        return base, None
-    if isinstance(base, str):
-        from agents.registry import get  # lazily: the registry imports the agent modules
-
-        agent = get(base)
-    else:
-        agent = base
-    result = agent.run(mdp, objective)
-    if not isinstance(result.behaviour, Policy):
-        raise InvalidArgument(
-            f"base agent {getattr(agent, 'name', agent)!r} gives a {type(result.behaviour).__name__}, "
-            "not a Markov Policy; a quantiliser's base must be a Policy"
-        )
-    result.behaviour.check_fits(mdp)
-    return result.behaviour, result
-
-
-def _with_base_cost(decision: int, base_result: AgentResult | None) -> Cost:
-    if base_result is None:
-        return Cost(decision=decision)
-    b = base_result.cost
-    return Cost(
-        decision=decision + b.decision,
-        lookups=b.lookups,
-        training=b.training,
-        teacher_calls=b.teacher_calls,
-        samples=b.samples,
-    )
-
-
 def _plain(x: Any, exact: bool) -> Number:
     """A Fraction as is; a numpy float as a Python float (for readable dicts)."""
     return x if exact else float(x)
@@ -325,14 +282,14 @@ class TimestepQuantiliser(BaseAgent):
 
     def __post_init__(self) -> None:
         _check_agent_q(self.q)
-        _check_base_spec(self.base)
+        check_base(self.base)
         _check_tie(self.tie)
 
     def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
         """Solve for :math:`Q^*` of ``objective`` and quantilise the base policy state by state."""
         objective = resolve_objective(mdp, objective)
         q = _mdp_q(self.q, mdp)
-        pi0, base_result = _base_policy(self.base, mdp, objective)
+        pi0, base_cost = base_policy(mdp, objective, self.base)
         sol = solve(mdp, objective)
         if mdp.horizon is None:
             probs = _quantilise_rows(pi0.probs, sol.q_values, q, self.tie)
@@ -342,9 +299,9 @@ class TimestepQuantiliser(BaseAgent):
                 probs[t] = _quantilise_rows(pi0.at(t), sol.q_values[t], q, self.tie)
         return AgentResult(
             behaviour=Policy(probs, mdp.states, mdp.actions),
-            cost=_with_base_cost(planning_cost(mdp, sol.iterations), base_result),
+            cost=add_costs(Cost(decision=planning_cost(mdp, sol.iterations)), base_cost),
             info={"objective": objective, "q": q, "q_values": sol.q_values, "solution": sol,
-                  "base_policy": pi0, "base_result": base_result},
+                  "base_policy": pi0},
         )
 
 
@@ -473,7 +430,7 @@ class TrajectoryQuantiliser(BaseAgent):
 
     def __post_init__(self) -> None:
         _check_agent_q(self.q)
-        _check_base_spec(self.base)
+        check_base(self.base)
 
     def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
         """The exact law of the returns of the quantilised trajectories."""
@@ -484,7 +441,7 @@ class TrajectoryQuantiliser(BaseAgent):
                 f"discount={format_number(mdp.discount)}); use 'quantiliser' or 'policy-quantiliser'"
             )
         q = _mdp_q(self.q, mdp)
-        pi0, base_result = _base_policy(self.base, mdp, objective)
+        pi0, base_cost = base_policy(mdp, objective, self.base)
         names = mdp.reward_names
         k = names.index(objective)
         base_law = return_distribution(mdp, pi0, names)
@@ -504,8 +461,8 @@ class TrajectoryQuantiliser(BaseAgent):
         expanded = _expanded_pairs(mdp, pi0)
         return AgentResult(
             behaviour=behaviour,
-            cost=_with_base_cost(expanded, base_result),
-            info={"objective": objective, "q": q, "base_policy": pi0, "base_result": base_result,
+            cost=add_costs(Cost(decision=expanded), base_cost),
+            info={"objective": objective, "q": q, "base_policy": pi0,
                   "expanded_pairs": expanded},
         )
 

@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.base import Agent, AgentResult, BaseAgent, Cost, resolve_objective
+from agents.base import AgentResult, BaseAgent, BaseSpec, Cost, add_costs, base_policy, check_base, resolve_objective
 from agents.direct import planning_cost
 from theory.errors import InvalidArgument
 from theory.evaluation import Reward, reward_array
@@ -58,17 +58,10 @@ __all__ = [
     "SoftSolution",
     "soft_backup",
     "soft_value_iteration",
-    "base_policy",
-    "add_costs",
     "check_beta",
     "Boltzmann",
     "KLRegularised",
 ]
-
-#: A base agent: None (the uniform policy), a registered agent name or SPEC (resolved lazily
-#: through :func:`agents.registry.get` when the agent runs), or an Agent.
-BaseSpec = str | Agent | None
-
 
 # -- validation ------------------------------------------------------------------------------
 
@@ -92,13 +85,6 @@ def check_beta(beta: Any) -> float:
 def _check_tolerance(tolerance: Any) -> None:
     if isinstance(tolerance, bool) or not isinstance(tolerance, Real) or not 0 < float(tolerance) < math.inf:
         raise InvalidArgument(f"tolerance is {tolerance!r}, not a positive number")
-
-
-def _check_base(base: Any) -> None:
-    if base is None or isinstance(base, str):
-        return
-    if not isinstance(base, Agent):
-        raise InvalidArgument(f"base is {base!r}, not None, a registered agent name or an Agent")
 
 
 # -- the soft backup ---------------------------------------------------------------------------
@@ -251,55 +237,6 @@ def soft_value_iteration(
 # -- base agents -------------------------------------------------------------------------------
 
 
-def add_costs(*costs: Cost) -> Cost:
-    """Field-wise sum of costs (an agent that runs a base agent pays for it too).
-
-    >>> add_costs(Cost(decision=4), Cost(decision=1, lookups=2))
-    Cost(decision=5, lookups=2, training=0, teacher_calls=0, samples=0)
-    """
-    return Cost(**{f.name: sum(getattr(c, f.name) for c in costs) for f in dataclasses.fields(Cost)})
-
-
-def base_policy(mdp: FiniteMDP, objective: str, base: BaseSpec) -> tuple[Policy, Cost]:
-    """The base policy :math:`\\pi_0` of a regularised or sampling agent, and what it cost.
-
-    ``None``: the uniform policy (free). A string: a registered agent name or SPEC, resolved
-    now through :func:`agents.registry.get` and run on ``mdp`` for ``objective``. An Agent: run
-    on ``mdp``. The base must produce a Markov :class:`~theory.policy.Policy` over the MDP's
-    labels (stationary, or (H, S, A) for the MDP's horizon); its kind is kept (an exact policy
-    on a float MDP is converted to float).
-
-    >>> from theory.examples import two_state
-    >>> pi, cost = base_policy(two_state(), "proxy", "argmax")
-    >>> pi.action_labels(), cost.decision
-    (('go', 'stay'), 4)
-    """
-    _check_base(base)
-    if base is None:
-        return Policy.uniform(mdp), Cost()
-    if isinstance(base, str):
-        from agents.registry import get
-
-        agent = get(base)
-    else:
-        agent = base
-    result = agent.run(mdp, objective)
-    pi = result.behaviour
-    label = base if isinstance(base, str) else getattr(base, "name", type(base).__name__)
-    if not isinstance(pi, Policy):
-        raise InvalidArgument(f"base agent {label!r} returned a {type(pi).__name__}, not a Markov Policy")
-    if pi.states != mdp.states or pi.actions != mdp.actions:
-        raise InvalidArgument(f"base agent {label!r} returned a policy over other states or actions")
-    if not pi.stationary and pi.probs.shape[0] != mdp.horizon:
-        raise InvalidArgument(
-            f"base agent {label!r} returned a time-dependent policy that does not fit "
-            f"the horizon {mdp.horizon}"
-        )
-    if pi.exact and not mdp.exact:
-        pi = pi.to_float()
-    return pi, result.cost
-
-
 # -- agents ------------------------------------------------------------------------------------
 
 
@@ -397,7 +334,7 @@ class KLRegularised(BaseAgent):
 
     def __post_init__(self) -> None:
         check_beta(self.beta)
-        _check_base(self.base)
+        check_base(self.base)
         _check_tolerance(self.tolerance)
 
     def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
