@@ -12,11 +12,21 @@ True
 
 from environments.bandits import bandit, contextual_bandit
 from environments.chain import chain
+from environments.errors import (
+    ERROR_MODELS,
+    causal,
+    extremal,
+    random_causal,
+    reachable_states,
+    regressional,
+    visited_states,
+)
 from environments.gridworld import compile_gridworld
 from environments.gridworlds import lava_test, lava_train, tomato
 from environments.gym_import import cliff_walking, frozen_lake, taxi
 from environments.random_mdp import random_mdp
 from environments.registry import builder, describe, get, names, register, unregister
+from environments.shifts import shift_dynamics, shift_initial, shift_layout, shift_reward
 
 __all__ = [
     # registry
@@ -38,6 +48,19 @@ __all__ = [
     "frozen_lake",
     "cliff_walking",
     "taxi",
+    # proxy-error models (Goodhart)
+    "ERROR_MODELS",
+    "regressional",
+    "extremal",
+    "causal",
+    "random_causal",
+    "visited_states",
+    "reachable_states",
+    # shifts
+    "shift_initial",
+    "shift_dynamics",
+    "shift_layout",
+    "shift_reward",
 ]
 
 for _name, _builder in (
