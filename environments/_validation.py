@@ -19,6 +19,8 @@ from theory.numbers import format_number, parse_number
 
 __all__ = [
     "DEFAULT_DISCOUNT",
+    "check_mdp",
+    "show_labels",
     "check_int",
     "check_number",
     "check_probability",
@@ -130,3 +132,22 @@ def uniform_multiples(
     for index, k in np.ndenumerate(ints):
         out[index] = Fraction(int(k), denominator)
     return out
+
+
+def check_mdp(mdp: Any) -> Any:
+    """``mdp`` itself when it is a FiniteMDP; else a one-line error naming its type."""
+    from theory.mdp import FiniteMDP
+
+    if not isinstance(mdp, FiniteMDP):
+        raise InvalidArgument(f"mdp is {type(mdp).__name__}, not a FiniteMDP")
+    return mdp
+
+
+def show_labels(labels: tuple[str, ...], limit: int = 6) -> str:
+    """Labels for an error message, cut after ``limit``: ``['s0', 's1', ...]``.
+
+    >>> show_labels(("a", "b", "c"), limit=2)
+    "['a', 'b', ...]"
+    """
+    shown = ", ".join(repr(x) for x in labels[:limit])
+    return f"[{shown}, ...]" if len(labels) > limit else f"[{shown}]"

@@ -31,6 +31,8 @@ import numpy as np
 
 from environments._validation import (
     check_int,
+    check_mdp,
+    show_labels,
     check_number,
     check_probability,
     check_seed,
@@ -123,7 +125,7 @@ def regressional(
     ...
     theory.errors.InvalidArgument: tail is 'cauchy', not one of ['light', 'heavy']
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     true = mdp.reward("true")
     scale = _check_nonnegative(scale, "scale")
     if tail not in TAILS:
@@ -185,7 +187,7 @@ def extremal(
     ...
     theory.errors.InvalidArgument: support holds 's9', not one of the states ['s0', 's1']
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     true = mdp.reward("true")
     inside = _state_mask(mdp, support, "support")
     magnitude = _check_nonnegative(magnitude, "magnitude")
@@ -225,7 +227,7 @@ def visited_states(
     >>> sorted(visited_states(m, Policy.uniform(m)))
     ['s0', 's1']
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     threshold = _check_nonnegative(threshold, "threshold")
     d = state_occupancy(mdp, policy)
     limit = threshold if mdp.exact else float(threshold)
@@ -250,7 +252,7 @@ def reachable_states(mdp: FiniteMDP, steps: int = 1) -> frozenset[str]:
     >>> sorted(reachable_states(two_state(), 0)), sorted(reachable_states(two_state(), 1))
     (['s0'], ['s0', 's1'])
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     steps = check_int(steps, "steps", 0)
     reached = {s for s in range(mdp.S) if mdp.initial[s] != 0}
     frontier = set(reached)
@@ -298,7 +300,7 @@ def causal(
     >>> causal(two_state(), lambda s, a: a == "go").rewards["proxy"][:, 1].tolist()
     [Fraction(1, 1), Fraction(1, 1)]
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     true = mdp.reward("true")
     mask = _feature_mask(mdp, feature)
     bonus = check_number(bonus, "bonus")
@@ -329,7 +331,7 @@ def random_causal(
     >>> (m.rewards["proxy"] - m.rewards["true"]).tolist()
     [[Fraction(0, 1), Fraction(0, 1)], [Fraction(0, 1), Fraction(1, 1)]]
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     fraction = check_probability(fraction, "fraction")
     seed = check_seed(seed)
     n = mdp.S * mdp.A
@@ -389,12 +391,6 @@ ERROR_MODELS: dict[str, Callable[[FiniteMDP, int], FiniteMDP]] = {
 # -- internals ---------------------------------------------------------------------------
 
 
-def _check_mdp(mdp: Any) -> FiniteMDP:
-    if not isinstance(mdp, FiniteMDP):
-        raise InvalidArgument(f"mdp is {type(mdp).__name__}, not a FiniteMDP")
-    return mdp
-
-
 def _check_nonnegative(value: Any, field: str) -> Fraction:
     number = check_number(value, field)
     if number < 0:
@@ -413,11 +409,6 @@ def _with_proxy(mdp: FiniteMDP, proxy: np.ndarray) -> FiniteMDP:
     return mdp.replace(rewards=rewards)
 
 
-def _show_labels(labels: tuple[str, ...], limit: int = 6) -> str:
-    shown = ", ".join(repr(x) for x in labels[:limit])
-    return f"[{shown}, ...]" if len(labels) > limit else f"[{shown}]"
-
-
 def _state_mask(mdp: FiniteMDP, labels: Any, field: str) -> np.ndarray:
     """A boolean (S,) mask of a collection of state labels; unknown labels are refused."""
     if isinstance(labels, str) or not isinstance(labels, Iterable):
@@ -427,7 +418,7 @@ def _state_mask(mdp: FiniteMDP, labels: Any, field: str) -> np.ndarray:
     for label in labels:
         if not isinstance(label, str) or label not in index:
             raise InvalidArgument(
-                f"{field} holds {label!r}, not one of the states {_show_labels(mdp.states)}"
+                f"{field} holds {label!r}, not one of the states {show_labels(mdp.states)}"
             )
         mask[index[label]] = True
     return mask
@@ -460,12 +451,12 @@ def _feature_mask(mdp: FiniteMDP, feature: Any) -> np.ndarray:
         if not isinstance(state, str) or state not in states:
             raise InvalidArgument(
                 f"feature holds {tuple(pair)!r}: {state!r} is not one of the states "
-                f"{_show_labels(mdp.states)}"
+                f"{show_labels(mdp.states)}"
             )
         if not isinstance(action, str) or action not in actions:
             raise InvalidArgument(
                 f"feature holds {tuple(pair)!r}: {action!r} is not one of the actions "
-                f"{_show_labels(mdp.actions)}"
+                f"{show_labels(mdp.actions)}"
             )
         mask[states[state], actions[action]] = True
     return mask

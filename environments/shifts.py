@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from environments._validation import check_probability
+from environments._validation import check_mdp, check_probability, show_labels
 from environments.gridworlds import lava_test, lava_train
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
@@ -65,7 +65,7 @@ def shift_initial(mdp: FiniteMDP, target: Any, m: Fraction) -> FiniteMDP:
     ...
     theory.errors.InvalidArgument: target sums to 1/2, not 1
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     m = _check_m(m, mdp)
     if isinstance(target, Mapping):
         values: list[Any] = [0] * mdp.S
@@ -73,7 +73,7 @@ def shift_initial(mdp: FiniteMDP, target: Any, m: Fraction) -> FiniteMDP:
             if not isinstance(label, str) or label not in mdp.states:
                 raise InvalidArgument(
                     f"target has the key {label!r}, "
-                    f"not one of the states {_show_labels(mdp.states)}"
+                    f"not one of the states {show_labels(mdp.states)}"
                 )
             values[mdp.states.index(label)] = p
         target = values
@@ -104,15 +104,15 @@ def shift_dynamics(mdp: FiniteMDP, other: Any, m: Fraction) -> FiniteMDP:
     >>> shift_dynamics(m, swap, "1/2").transitions[0, 1].tolist()
     [Fraction(1, 20), Fraction(19, 20)]
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     m = _check_m(m, mdp)
     shape = (mdp.S, mdp.A, mdp.S)
     if isinstance(other, FiniteMDP):
         if other.states != mdp.states or other.actions != mdp.actions:
             raise InvalidArgument(
-                f"other has states {_show_labels(other.states)} and actions "
-                f"{_show_labels(other.actions)}, but mdp has {_show_labels(mdp.states)} and "
-                f"{_show_labels(mdp.actions)}"
+                f"other has states {show_labels(other.states)} and actions "
+                f"{show_labels(other.actions)}, but mdp has {show_labels(mdp.states)} and "
+                f"{show_labels(mdp.actions)}"
             )
         if other.exact != mdp.exact:
             raise InvalidArgument(f"other is {_kind_name(other)} but mdp is {_kind_name(mdp)}")
@@ -205,7 +205,7 @@ def shift_reward(
     >>> shift_reward(two_state(), "1/2").rewards["proxy"].tolist()
     [[Fraction(0, 1), Fraction(1, 4)], [Fraction(1, 1), Fraction(0, 1)]]
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     m = _check_m(m, mdp)
     for field, name in (("target", target), ("reward", reward)):
         if not isinstance(name, str) or name not in mdp.rewards:
@@ -217,12 +217,6 @@ def shift_reward(
 
 
 # -- internals ---------------------------------------------------------------------------
-
-
-def _check_mdp(mdp: Any) -> FiniteMDP:
-    if not isinstance(mdp, FiniteMDP):
-        raise InvalidArgument(f"mdp is {type(mdp).__name__}, not a FiniteMDP")
-    return mdp
 
 
 def _check_m(m: Any, mdp: FiniteMDP) -> Fraction | float:
@@ -264,11 +258,7 @@ def _kind_name(mdp: FiniteMDP) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, tuple) and value and all(isinstance(x, str) for x in value):
-        return _show_labels(value)
+        return show_labels(value)
     return str(value) if isinstance(value, Fraction) else repr(value)
 
-
-def _show_labels(labels: tuple[str, ...], limit: int = 6) -> str:
-    shown = ", ".join(repr(x) for x in labels[:limit])
-    return f"[{shown}, ...]" if len(labels) > limit else f"[{shown}]"
 
