@@ -296,14 +296,22 @@ def describe_mdp(mdp: FiniteMDP) -> str:
     return "\n".join(lines)
 
 
+def _flatten(name: str, value: Any) -> list[tuple[str, Any]]:
+    """Arguments with MDPs inside tuples/lists spelled out as ``name[i]``."""
+    if isinstance(value, (tuple, list)) and any(isinstance(x, FiniteMDP) for x in value):
+        return [item for i, x in enumerate(value) for item in _flatten(f"{name}[{i}]", x)]
+    return [(name, value)]
+
+
 def describe_counterexample(verdict: Verdict) -> str:
     """The counterexample as text: every MDP as a table, the other arguments, the numbers."""
     parts = []
-    for name, value in (verdict.counterexample or {}).items():
-        if isinstance(value, FiniteMDP):
-            parts.append(f"{name}:\n" + "\n".join("  " + line for line in describe_mdp(value).splitlines()))
-        else:
-            parts.append(f"{name} = {_show(value)}")
+    for arg, whole in (verdict.counterexample or {}).items():
+        for name, value in _flatten(arg, whole):
+            if isinstance(value, FiniteMDP):
+                parts.append(f"{name}:\n" + "\n".join("  " + line for line in describe_mdp(value).splitlines()))
+            else:
+                parts.append(f"{name} = {_show(value)}")
     if verdict.numbers:
         parts.append("numbers that broke the claim:")
         parts.extend(f"  {k} = {_show(v)}" for k, v in verdict.numbers.items())
@@ -325,11 +333,12 @@ def _encode(value: Any, name: str, folder: Path, stem: str) -> Any:
         return {"fraction": str(value)}
     if isinstance(value, np.ndarray):
         kind = "exact" if value.dtype == object else "float"
-        return {"array": [_encode(x, name, folder, stem) for x in value.tolist()], "kind": kind}
+        return {"array": [_encode(x, f"{name}.{i}", folder, stem) for i, x in enumerate(value.tolist())], "kind": kind}
     if isinstance(value, (list, tuple)):
-        return {"list" if isinstance(value, list) else "tuple": [_encode(x, name, folder, stem) for x in value]}
+        items = [_encode(x, f"{name}.{i}", folder, stem) for i, x in enumerate(value)]
+        return {"list" if isinstance(value, list) else "tuple": items}
     if isinstance(value, dict):
-        return {"dict": {str(k): _encode(v, name, folder, stem) for k, v in value.items()}}
+        return {"dict": {str(k): _encode(v, f"{name}.{k}", folder, stem) for k, v in value.items()}}
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating,)):

@@ -109,7 +109,9 @@ def _labels(value: Any, path: str) -> list[str]:
 
 
 def _number(value: Any, path: str) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, (int, str, Fraction)):
+    # floats come from a dict built in Python (mdp_to_dict of a float MDP); parse_number reads
+    # them as their shortest round-trip decimal, the same number the JSON text would give.
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction)):
         raise InvalidFile(f"{path}: {value!r} is not a number (use an integer, \"p/q\" or a decimal string)")
     try:
         return parse_number(value, path)
@@ -167,7 +169,8 @@ def mdp_from_dict(data: Any, source: str = "$") -> FiniteMDP:
             for t, p in dist.items():
                 T[i, j, states.index(t)] = _number(p, f"{p_s}.{a}.{t}")
 
-    rewards_json = _table(_need(data, "rewards", root), list(_need(data, "rewards", root)), f"{root}.rewards")
+    rewards_raw = _need(data, "rewards", root)
+    rewards_json = _table(rewards_raw, list(rewards_raw) if isinstance(rewards_raw, dict) else [], f"{root}.rewards")
     if not rewards_json:
         raise InvalidFile(f"{root}.rewards: empty; at least one reward function is needed")
     rewards = {}

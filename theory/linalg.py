@@ -43,6 +43,9 @@ def policy_kernel(mdp: FiniteMDP, pi: np.ndarray) -> Any:
     """The state kernel :math:`P_\\pi(s' \\mid s) = \\sum_a \\pi(a \\mid s) P(s' \\mid s, a)`:
     a dense (S, S) float array, or for exact input a sparse dict ``{s: {s': p}}``."""
     if not mdp.exact:
+        rows = _one_hot_rows(pi)
+        if rows is not None:
+            return _gather_rows(mdp.transitions, rows)
         return np.einsum("sa,sat->st", pi, mdp.transitions)
     kernel: dict[int, dict[int, Fraction]] = {}
     for s, row in enumerate(mdp.successors):
@@ -54,6 +57,42 @@ def policy_kernel(mdp: FiniteMDP, pi: np.ndarray) -> Any:
             for j, p in succ:
                 out[j] = out.get(j, Fraction(0)) + w * p
         kernel[s] = {j: p for j, p in out.items() if p != 0}
+    return kernel
+
+
+def _one_hot_rows(pi: Any) -> np.ndarray | None:
+    """For a float (S, A) policy whose every row is one 1.0 and zeros, the chosen action of
+    each state; else None."""
+    if not isinstance(pi, np.ndarray) or pi.ndim != 2 or pi.dtype.kind != "f":
+        return None
+    ones = pi == 1.0
+    if not np.all(ones | (pi == 0.0)) or not np.all(ones.sum(axis=1) == 1):
+        return None
+    return ones.argmax(axis=1)
+
+
+def _gather_rows(transitions: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """``transitions[s, chosen[s], :]`` for every s: the float kernel of a deterministic policy.
+
+    The same numbers as the einsum of :func:`policy_kernel` (which adds exact zeros to that
+    row), without touching the other A - 1 rows; ``+ 0.0`` turns a -0.0 into +0.0 as the
+    einsum's sum does.
+    """
+    out = transitions[np.arange(transitions.shape[0]), chosen]
+    out += 0.0
+    return out
+
+
+def _float_system(kernel: np.ndarray, discount: float) -> np.ndarray:
+    """:math:`I - \\gamma P_\\pi` from a float kernel that the caller owns (it is overwritten),
+    with the float operations of ``np.eye(S) - discount * kernel`` (so the same numbers, signs
+    of zero included) but no S x S identity or temporary."""
+    if kernel.dtype != np.float64:
+        return np.eye(kernel.shape[0]) - discount * kernel
+    kernel *= discount
+    diagonal = 1.0 - kernel.diagonal()
+    np.subtract(0.0, kernel, out=kernel)
+    np.fill_diagonal(kernel, diagonal)
     return kernel
 
 
@@ -87,7 +126,7 @@ def solve_discounted(mdp: FiniteMDP, pi: np.ndarray, r_pi: np.ndarray) -> np.nda
     """Solve :math:`(I - \\gamma P_\\pi) v = r_\\pi` for v (exact over QQ, or float64)."""
     kernel = policy_kernel(mdp, pi)
     if not mdp.exact:
-        return np.linalg.solve(np.eye(mdp.S) - mdp.discount * kernel, r_pi)
+        return np.linalg.solve(_float_system(kernel, mdp.discount), r_pi)
     return _solve_exact(_exact_system(mdp.S, kernel, mdp.discount, False), r_pi)
 
 
@@ -95,5 +134,5 @@ def solve_discounted_transpose(mdp: FiniteMDP, pi: np.ndarray, mu: np.ndarray) -
     """Solve :math:`(I - \\gamma P_\\pi)^T d = \\mu` for d, the discounted state occupancy."""
     kernel = policy_kernel(mdp, pi)
     if not mdp.exact:
-        return np.linalg.solve((np.eye(mdp.S) - mdp.discount * kernel).T, mu)
+        return np.linalg.solve(_float_system(kernel, mdp.discount).T, mu)
     return _solve_exact(_exact_system(mdp.S, kernel, mdp.discount, True), mu)

@@ -111,7 +111,7 @@ class FiniteMDP:
 
         if (self.discount is None) == (self.horizon is None):
             raise InvalidMDP(
-                f"discount is {self.discount!r} and horizon is {self.horizon!r}; give exactly one"
+                f"discount is {_show(self.discount)} and horizon is {self.horizon!r}; give exactly one"
             )
         if self.discount is not None:
             set_("discount", _check_discount(self.discount, exact))
@@ -231,13 +231,14 @@ class FiniteMDP:
         if self.exact:
             return self
         conv = lambda arr, field: to_exact_array(arr, max_denominator, field)  # noqa: E731
+        transitions = conv(self.transitions, "transitions")  # first: it checks max_denominator
         discount = None
         if self.discount is not None:
             discount = parse_number(float(self.discount), "discount")
             if max_denominator is not None:
                 discount = Fraction(float(self.discount)).limit_denominator(max_denominator)
         return self.replace(
-            transitions=conv(self.transitions, "transitions"),
+            transitions=transitions,
             rewards={k: conv(v, f"rewards[{k!r}]") for k, v in self.rewards.items()},
             initial=conv(self.initial, "initial"),
             discount=discount,
@@ -298,7 +299,7 @@ def _check_discount(value: Any, exact: bool) -> Fraction | float:
     if exact:
         if isinstance(value, (float, np.floating)):
             raise InvalidMDP(
-                f"discount is the float {value!r} but the MDP is exact; write it as \"p/q\""
+                f"discount is the float {float(value)!r} but the MDP is exact; write it as \"p/q\""
             )
         try:
             d = parse_number(value, "discount")
@@ -308,7 +309,7 @@ def _check_discount(value: Any, exact: bool) -> Fraction | float:
         if isinstance(value, (Fraction, str)) and not (
             isinstance(value, Fraction) and value.denominator == 1
         ):
-            raise InvalidMDP(f"discount is {value!r} (exact) but the MDP is float; use a float")
+            raise InvalidMDP(f"discount is {_show(value)} (exact) but the MDP is float; use a float")
         try:
             d = float(value)
         except (TypeError, ValueError):
@@ -318,6 +319,11 @@ def _check_discount(value: Any, exact: bool) -> Fraction | float:
     if not 0 <= d < 1:
         raise InvalidMDP(f"discount is {format_number(d)}, not in [0, 1)")
     return d
+
+
+def _show(value: Any) -> str:
+    """A value in a message: a Fraction as "p/q" (like every exact number), anything else by repr."""
+    return str(value) if isinstance(value, Fraction) else repr(value)
 
 
 def _lookup(labels: tuple[str, ...], label: str, what: str) -> int:

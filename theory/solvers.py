@@ -73,6 +73,15 @@ def argmax_sets(q: np.ndarray, exact: bool) -> list[list[int]]:
     >>> argmax_sets(np.array([[1.0, 1.0, 0.0], [0.0, 2.0, 1.0]]), False)
     [[0, 1], [1]]
     """
+    if not exact:
+        mask = _float_argmax_mask(q)
+        if mask is not None:
+            counts = mask.sum(axis=1)
+            if np.all(counts == 1):
+                return [[a] for a in mask.argmax(axis=1).tolist()]
+            cols = np.nonzero(mask)[1].tolist()
+            ends = np.cumsum(counts).tolist()
+            return [cols[start:end] for start, end in zip([0] + ends[:-1], ends)]
     out = []
     for row in q:
         best = max(row)
@@ -88,6 +97,14 @@ def greedy_policy(q: np.ndarray, exact: bool, tie: TieRule = "uniform") -> np.nd
     """(S, A) probabilities greedy in q: uniform over the argmax set, or its first action."""
     _check_tie(tie)
     S, A = q.shape
+    if not exact:
+        mask = _float_argmax_mask(q)
+        if mask is not None:
+            if tie == "first":
+                first = mask.argmax(axis=1)
+                mask = np.zeros_like(mask)
+                mask[np.arange(S), first] = True
+            return np.where(mask, 1.0 / mask.sum(axis=1)[:, None], 0.0)
     probs = zeros_like_kind((S, A), exact)
     for s, best in enumerate(argmax_sets(q, exact)):
         chosen = best if tie == "uniform" else best[:1]
@@ -95,6 +112,50 @@ def greedy_policy(q: np.ndarray, exact: bool, tie: TieRule = "uniform") -> np.nd
         for a in chosen:
             probs[s, a] = w
     return probs
+
+
+def _float_argmax_mask(q: np.ndarray) -> np.ndarray | None:
+    """The (S, A) boolean mask of :func:`argmax_sets` for a finite float array, computed with
+    the same float operations as its loop; None when the loop must run (non-float, non-finite
+    or empty input)."""
+    if not isinstance(q, np.ndarray) or q.dtype.kind != "f" or q.ndim != 2 or q.shape[1] == 0:
+        return None
+    if not np.isfinite(q).all():
+        return None
+    best = q.max(axis=1)
+    tol = FLOAT_TOLERANCE * np.maximum(1.0, np.abs(best))
+    return q >= (best - tol)[:, None]
+
+
+def _improve(q: np.ndarray, choice: list[int], exact: bool) -> bool:
+    """The improvement step of :func:`policy_iteration`, state by state: switch to the first
+    maximal action when it is strictly better than the current one (by more than the float
+    tolerance on float input). Updates ``choice`` in place; tells whether any state switched."""
+    changed = False
+    A = q.shape[1]
+    for s, row in enumerate(q):
+        best = max(range(A), key=lambda a: (row[a], -a))
+        current = row[choice[s]]
+        margin = 0 if exact else FLOAT_TOLERANCE * max(1.0, abs(current))
+        if row[best] > current + margin:
+            choice[s] = best
+            changed = True
+    return changed
+
+
+def _improve_float(q: np.ndarray, choice: list[int]) -> bool | None:
+    """:func:`_improve` on a finite float Q array, vectorised with the same float operations.
+    None (and ``choice`` untouched) when q is not finite: the loop handles that case."""
+    if not np.isfinite(q).all():
+        return None
+    rows = np.arange(q.shape[0])
+    best = q.argmax(axis=1)
+    current = q[rows, np.asarray(choice)]
+    margin = FLOAT_TOLERANCE * np.maximum(1.0, np.abs(current))
+    switch = np.flatnonzero(q[rows, best] > current + margin)
+    for s in switch.tolist():
+        choice[s] = int(best[s])
+    return len(switch) > 0
 
 
 def _reward_name(reward: Reward) -> str:
@@ -121,22 +182,19 @@ def policy_iteration(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform") -
     r = reward_array(mdp, reward)
     exact = mdp.exact
     S, A = mdp.S, mdp.A
-    choice = [int(np.argmax([r[s, a] for a in range(A)])) for s in range(S)]
+    if exact:
+        choice = [int(np.argmax([r[s, a] for a in range(A)])) for s in range(S)]
+    else:
+        choice = np.argmax(r, axis=1).tolist()
     iterations = 0
     while True:
         iterations += 1
         pi = Policy.deterministic(mdp, choice)
         v = state_values(mdp, pi, r)
         q = r + mdp.discount * expected_next(mdp, v)
-        changed = False
-        for s in range(S):
-            row = q[s]
-            best = max(range(A), key=lambda a: (row[a], -a))
-            current = row[choice[s]]
-            margin = 0 if exact else FLOAT_TOLERANCE * max(1.0, abs(current))
-            if row[best] > current + margin:
-                choice[s] = best
-                changed = True
+        changed = None if exact else _improve_float(q, choice)
+        if changed is None:
+            changed = _improve(q, choice, exact)
         if not changed:
             break
         if iterations > 10_000:  # pragma: no cover - policy iteration is finite
@@ -218,7 +276,7 @@ def value_iteration(
         raise InvalidArgument("value_iteration is a float method; use policy_iteration for exact values or mdp.to_float()")
     if mdp.horizon is not None:
         raise InvalidArgument("value_iteration needs a discounted MDP; use backward_induction for a horizon")
-    if not (isinstance(tolerance, (int, float)) and tolerance > 0):
+    if isinstance(tolerance, bool) or not (isinstance(tolerance, (int, float)) and tolerance > 0):
         raise InvalidArgument(f"tolerance is {tolerance!r}, not a positive number")
     r = reward_array(mdp, reward)
     gamma = float(mdp.discount)

@@ -76,7 +76,7 @@ def check_finite(
     bad = np.argwhere(~np.isfinite(arr))
     if len(bad):
         index = tuple(int(i) for i in bad[0])
-        raise error(f"{field}{label_index(labels, *index)} is {arr[index]!r}, not finite")
+        raise error(f"{field}{label_index(labels, *index)} is {format_number(arr[index])}, not finite")
 
 
 def check_distribution_rows(
@@ -96,7 +96,7 @@ def check_distribution_rows(
         bad = np.argwhere(~np.isfinite(arr))
         if len(bad):
             index = tuple(int(i) for i in bad[0])
-            raise error(f"{field}{label_index(labels, *index)} is {arr[index]!r}, not finite")
+            raise error(f"{field}{label_index(labels, *index)} is {format_number(arr[index])}, not finite")
     negative = np.argwhere(arr < 0)
     if len(negative):
         index = tuple(int(i) for i in negative[0])
@@ -121,7 +121,7 @@ def check_probability(value: Any, field: str, low_open: bool = False) -> Fractio
     if isinstance(value, bool) or not isinstance(value, (int, float, Fraction, np.floating, np.integer)):
         raise InvalidArgument(f"{field} is {value!r}, not a number")
     if isinstance(value, (float, np.floating)) and not math.isfinite(value):
-        raise InvalidArgument(f"{field} is {value!r}, not a finite number")
+        raise InvalidArgument(f"{field} is {float(value)!r}, not a finite number")
     if value > 1 or value < 0 or (low_open and value == 0):
         interval = "(0, 1]" if low_open else "[0, 1]"
         raise InvalidArgument(f"{field} is {format_number(value)}, not in {interval}")
