@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.base import Agent, AgentResult, BaseAgent, Cost, resolve_objective
+from agents.base import Agent, AgentResult, BaseAgent, Cost, base_policy, resolve_objective
 from theory.errors import InvalidArgument
 from theory.evaluation import state_occupancy
 from theory.mdp import FiniteMDP
@@ -567,16 +567,12 @@ class TabularAmortised(BaseAgent):
         )
         table = self.fit(dataset)
 
-        def base_policy() -> tuple[np.ndarray, Cost]:
-            agent, name = _resolve_agent(self.base, "base")  # type: ignore[arg-type]
-            result = agent.run(mdp, objective)
-            if not isinstance(result.behaviour, Policy):
-                raise InvalidArgument(f"base {name!r} returned a {type(result.behaviour).__name__}, not a Markov Policy")
-            result.behaviour.check_fits(mdp)
-            return result.behaviour.at(0), result.cost
+        def base_rows() -> tuple[np.ndarray, Cost]:
+            pi, cost = base_policy(mdp, objective, self.base)
+            return pi.at(0), cost
 
         policy, decision, info = _lookup_policy(
-            table, dataset, _view(mdp), self.fallback, base_policy if self.base is not None else None
+            table, dataset, _view(mdp), self.fallback, base_rows if self.base is not None else None
         )
         cost = Cost(
             decision=decision.decision,
