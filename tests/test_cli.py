@@ -1,0 +1,85 @@
+"""The command line: exact JSON output, files, and one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from deconfuse.cli import main
+from theory.examples import two_state
+from theory.io import load_mdp, save_mdp
+
+
+@pytest.fixture
+def two_state_file(tmp_path):
+    return str(save_mdp(two_state(), tmp_path / "two.json"))
+
+
+def test_solve_json_gives_hand_computed_exact_values(two_state_file, capsys):
+    # Optimising the proxy of two_state (discount 9/10): in s1 "stay" pays 1 forever, v(s1) = 10;
+    # in s0 "go" pays 1/2 and reaches s1 w.p. 9/10: v0 = 1/2 + 9/10 (v0/10 + 9/10 * 10)
+    # => (91/100) v0 = 86/10 => v0 = 860/91. Under "true" the same policy earns
+    # v0 = 9/10 (v0/10 + 9) => v0 = 810/91.
+    assert main(["solve", two_state_file, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out == {
+        "values": {"s0": "860/91", "s1": "10"},
+        "policy": {"s0": {"go": "1"}, "s1": {"stay": "1"}},
+        "argmax": {"s0": ["go"], "s1": ["stay"]},
+        "returns": {"true": "810/91", "proxy": "860/91"},
+    }
+
+
+def test_solve_float_json_gives_numbers(two_state_file, capsys):
+    assert main(["solve", two_state_file, "--json", "--float", "--reward", "true"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert abs(out["values"]["s0"] - 810 / 91) < 1e-9 and abs(out["values"]["s1"] - 10) < 1e-9
+
+
+def test_mdp_command_writes_a_file_that_loads_back_exactly(tmp_path, capsys):
+    path = tmp_path / "lava.json"
+    assert main(["mdp", "lava-test", "--out", str(path)]) == 0
+    import environments
+
+    assert load_mdp(path) == environments.get("lava-test")
+
+
+def test_compare_json_rows(two_state_file, capsys):
+    # uniform policy: true return 405/191 (see tests/test_theory_values.py); optimum 810/91;
+    # regret = 810/91 - 405/191 = (154710 - 36855) / 17381 = 117855/17381.
+    assert main(["compare", two_state_file, "--agents", "argmax,uniform", "--json"]) == 0
+    rows = {r["agent"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["argmax"]["true_regret"] == "0"
+    assert rows["uniform"]["true_regret"] == "117855/17381"
+    assert rows["uniform"]["kl_from_base"] == 0.0
+
+
+def test_listings_name_the_registered_things(capsys):
+    assert main(["envs"]) == 0 and main(["agents"]) == 0
+    out = capsys.readouterr().out
+    for name in ("lava-train", "lava-test", "tomato", "bandit", "frozen-lake", "argmax", "quantiliser", "amortised"):
+        assert name in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["solve", "missing.json"], "missing.json: cannot read"),
+        (["solve", "no-such-env"], "unknown environment 'no-such-env'"),
+        (["solve", "bandit", "--param", "k"], "--param 'k' is not key=value"),
+        (["solve", "bandit", "--reward", "nope"], "reward 'nope' is not in this MDP"),
+        (["compare", "bandit", "--agents", "nope"], "agent 'nope' is not registered"),
+        (["compare", "bandit", "--agents", "quantiliser:q=2"], "q is 2"),
+    ],
+)
+def test_errors_are_one_line_with_status_2(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("deconfuse: error: ") and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_debug_shows_the_exception(two_state_file):
+    with pytest.raises(ValueError):
+        main(["--debug", "solve", "missing.json"])
