@@ -15,7 +15,7 @@ from typing import Any
 import agents
 import environments
 from deconfuse.targets import load_target
-from theory.errors import DeconfuseError
+from theory.errors import DeconfuseError, InvalidArgument
 from theory.evaluation import expected_return
 from theory.io import save_mdp
 from theory.numbers import format_number
@@ -74,6 +74,8 @@ def cmd_agents(args: argparse.Namespace) -> int:
 @command("solve")
 def cmd_solve(args: argparse.Namespace) -> int:
     """Solve TARGET exactly (or in floats) and print values, argmax sets and returns."""
+    if args.symbolic:
+        return _solve_symbolic(args)
     mdp = load_target(args.target, args.param)
     if args.float:
         mdp = mdp.to_float()
@@ -103,6 +105,71 @@ def cmd_solve(args: argparse.Namespace) -> int:
     print()
     for name, x in returns.items():
         print(f"expected return from initial under {name!r}: {_exact_and_decimal(x)}")
+    return 0
+
+
+def _parse_symbolic(text: str) -> tuple[str, str | None, str | None]:
+    """``NAME=LO..HI`` (or ``NAME``: its declared range) -> (name, lo, hi)."""
+    name, _, rng = text.partition("=")
+    if not name.strip():
+        raise InvalidArgument(f"--symbolic {text!r} is not NAME=LO..HI")
+    if not rng:
+        return name.strip(), None, None
+    lo, sep, hi = rng.partition("..")
+    if not sep or not lo.strip() or not hi.strip():
+        raise InvalidArgument(f"--symbolic {text!r} is not NAME=LO..HI (e.g. gamma=0..99/100)")
+    return name.strip(), lo.strip(), hi.strip()
+
+
+def _solve_symbolic(args: argparse.Namespace) -> int:
+    """The exact partition of a parameter's interval into pieces with a constant optimal policy."""
+    import sympy
+
+    from deconfuse.targets import parse_params
+    from environments.parametric import SYMBOL_PARAMETERS, get_parametric
+    from theory.symbolic import breakpoints, optimal_partition
+
+    name, lo, hi = _parse_symbolic(args.symbolic)
+    pmdp = get_parametric(args.target, name, **parse_params(args.param))
+    others = [p for p in pmdp.params if p != name]
+    if others:
+        fixes = ", ".join(f"--param {SYMBOL_PARAMETERS.get(p, p)}=VALUE" for p in others)
+        raise InvalidArgument(f"{args.target} also has the symbolic parameter(s) {', '.join(others)}; fix them with {fixes}")
+    pieces = optimal_partition(pmdp, name, lo, hi, args.reward)
+    points = breakpoints(pieces)
+    approx = lambda x: float(sympy.N(x, 17))  # noqa: E731
+    if args.json:
+        out = {
+            "parameter": name,
+            "reward": pieces[0].reward,
+            "interval": [str(pieces[0].lo), str(pieces[-1].hi)],
+            "breakpoints": [{"exact": str(b), "approx": approx(b)} for b in points],
+            "pieces": [
+                {"lo": str(p.lo), "hi": str(p.hi), "lo_approx": approx(p.lo), "hi_approx": approx(p.hi),
+                 "argmax": {s: list(a) for s, a in zip(p.states, p.argmax if not p.finite_horizon else p.argmax[0])},
+                 "values": {s: str(v) for s, v in zip(p.states, p.values)},
+                 "value_from_initial": str(p.initial_value)}
+                for p in pieces
+            ],
+        }
+        print(json.dumps(out, indent=1))
+        return 0
+    print(f"{args.target}: optimal policy for {pieces[0].reward!r} as {name} varies over "
+          f"[{pieces[0].lo}, {pieces[-1].hi}]: {len(pieces)} pieces, {len(points)} breakpoints")
+    for k, b in enumerate(points, 1):
+        print(f"breakpoint {k}: {name} = {b}  (~ {sympy.N(b, 12)})")
+    previous: dict[str, str] = {}
+    for k, p in enumerate(pieces, 1):
+        argmax = p.argmax if not p.finite_horizon else p.argmax[0]
+        policy = {s: "|".join(a) for s, a in zip(p.states, argmax)}
+        print(f"piece {k}: {name} in [{p.lo}, {p.hi}]  (~ [{sympy.N(p.lo, 12)}, {sympy.N(p.hi, 12)}])")
+        if not previous:
+            print("  policy: " + ", ".join(f"{s}: {a}" for s, a in policy.items()))
+        else:
+            changes = [f"{s}: {previous[s]} -> {a}" for s, a in policy.items() if previous[s] != a]
+            print("  policy changes: " + (", ".join(changes) or "none (a tie ends here)"))
+        print(f"  value from initial: {p.initial_value}")
+        previous = policy
     return 0
 
 
@@ -137,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reward", help="reward to optimise (default: proxy if present, else the only one)")
     p.add_argument("--float", action="store_true", help="solve in float64 instead of exactly")
     p.add_argument("--json", action="store_true", help="print JSON (exact numbers as 'p/q' strings)")
+    p.add_argument("--symbolic", metavar="NAME=LO..HI",
+                   help="exact optimal policy as the parameter NAME varies over [LO, HI] "
+                        "(parametric environments: chain, lava-corridor, delayed-reward, proxy-bandit)")
 
     p = sub.add_parser("mdp", help="write TARGET as an MDP JSON file")
     target(p)
@@ -172,3 +242,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _load_extensions() -> None:
     """Import the modules that register further subcommands (compare, demo, ...)."""
     from deconfuse import commands  # noqa: F401
+    from deconfuse import reporting  # noqa: F401

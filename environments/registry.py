@@ -22,7 +22,7 @@ from theory.errors import DeconfuseError, InvalidArgument
 from theory.mdp import FiniteMDP
 from theory.numbers import parse_number
 
-__all__ = ["Builder", "register", "get", "names", "describe", "builder"]
+__all__ = ["Builder", "register", "get", "call", "names", "describe", "builder"]
 
 Builder = Callable[..., FiniteMDP]
 
@@ -121,6 +121,16 @@ def get(name: str, **params: Any) -> FiniteMDP:
     theory.errors.InvalidArgument: environment 'chain': parameter n is 'three', not an int
     """
     registered, fn = _lookup(name)
+    return call(registered, fn, **params)
+
+
+def call(registered: str, fn: Builder, **params: Any) -> Any:
+    """Call the builder ``fn`` (registered as ``registered``) with ``params``, converting string
+    values to its annotated parameter types; errors name the environment and the parameter.
+
+    >>> call("chain", builder("chain"), n="2").S
+    2
+    """
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):  # pragma: no cover - builtins without a signature

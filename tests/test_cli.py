@@ -83,3 +83,19 @@ def test_errors_are_one_line_with_status_2(argv, message, capsys):
 def test_debug_shows_the_exception(two_state_file):
     with pytest.raises(ValueError):
         main(["--debug", "solve", "missing.json"])
+
+
+def test_solve_symbolic_finds_the_hand_derived_breakpoint(capsys):
+    # delayed-reward with R = 3: "now" pays 1 at once, "wait" pays 3 one step later, worth
+    # 3 * gamma; the optimal action switches where 1 = 3 gamma, at gamma = 1/3 exactly.
+    assert main(["solve", "delayed-reward", "--symbolic", "gamma=0..99/100", "--param", "delayed=3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [b["exact"] for b in out["breakpoints"]] == ["1/3"]
+    first, second = out["pieces"]
+    assert first["argmax"]["A"] == ["now"] and second["argmax"]["A"] == ["wait"]
+    assert first["value_from_initial"] == "1" and second["value_from_initial"] == "3*gamma"
+
+
+def test_solve_symbolic_asks_to_fix_other_parameters(capsys):
+    assert main(["solve", "chain", "--symbolic", "gamma=0..1/2"]) == 2
+    assert "fix them with --param slip=VALUE" in capsys.readouterr().err
