@@ -147,6 +147,8 @@ def float_array(values: Any, field: str = "array") -> np.ndarray:
     >>> float_array([1, 0.5]).tolist()
     [1.0, 0.5]
     """
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        return values.astype(np.float64)
     arr = np.asarray(values, dtype=object)
     try:
         out = np.array(arr.tolist(), dtype=np.float64)
