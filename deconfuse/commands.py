@@ -139,37 +139,3 @@ def _add_check_parsers(sub: Any) -> None:
 
 cli._EXTRA_PARSERS.append(_add_check_parsers)
 
-
-# -- demo (the headline comparison) -------------------------------------------------------
-
-HEADLINE = [
-    ("lava-test", "lava-train", "argmax,quantiliser:q=1/4,boltzmann:beta=1,best-of-n:n=4,lookahead:depth=2,"
-     "amortised:fallback=uniform,amortised:fallback=nearest,hybrid:depth=1,uniform"),
-    ("tomato", None, "argmax,quantiliser:q=1/2,quantiliser:q=1/4,best-of-n:n=2,boltzmann:beta=1,uniform"),
-    ("bandit", None, "argmax,quantiliser:q=1/2,quantiliser:q=1/4,best-of-n:n=2,best-of-n:n=8,boltzmann:beta=2,uniform"),
-]
-
-
-@cli.command("demo")
-def cmd_demo(args: argparse.Namespace) -> int:
-    """The headline comparison: direct, quantilising, soft, best-of-n, amortised and hybrid
-    agents on the lava distributional-shift pair, the reward-gaming grid and a bandit."""
-    import environments
-
-    for target, train_name, agent_list in HEADLINE:
-        mdp = environments.get(target)
-        train = environments.get(train_name) if train_name else None
-        specs = parse_specs(agent_list, train=train) if train is not None else parse_specs(agent_list)
-        rows = compare(mdp, specs)
-        where = f" (amortised agents trained on {train_name})" if train_name else ""
-        print(f"== {target}{where}: objective 'proxy', measured under 'true'")
-        print(format_rows(rows))
-        print(flush=True)
-    return 0
-
-
-def _add_demo_parser(sub: Any) -> None:
-    sub.add_parser("demo", help="the headline comparison of every agent family")
-
-
-cli._EXTRA_PARSERS.append(_add_demo_parser)
