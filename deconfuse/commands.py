@@ -1,4 +1,4 @@
-"""Further subcommands registered into :mod:`deconfuse.cli`: compare and demo."""
+"""Further subcommands registered into :mod:`deconfuse.cli`: compare, check and replay."""
 
 from __future__ import annotations
 

@@ -81,7 +81,7 @@ class DemoSettings:
 #: The full demo (under 2 minutes on 2 cores) and the quick one (about 20 s).
 FULL = DemoSettings(n_mdps=1000, magnitudes=("0", "1/8", "1/4", "3/8", "1/2", "5/8", "3/4", "7/8", "1"),
                     examples=40, label="full")
-QUICK = DemoSettings(n_mdps=100, magnitudes=("0", "1/4", "1/2", "3/4", "1"), examples=10, label="quick")
+QUICK = DemoSettings(n_mdps=100, magnitudes=("0", "1/4", "1/2", "3/4", "1"), examples=30, label="quick")
 
 
 # -- one report by name ------------------------------------------------------------------------

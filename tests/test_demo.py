@@ -104,9 +104,11 @@ def test_quick_demo_data_is_what_the_reading_says(demo):
     assert {c["n"] for c in prevalence["cells"]} == {100}
     assert len(prevalence["cells"]) == 16
     verdicts = json.loads((folder / "verdicts.json").read_text())
-    assert verdicts["examples"] == 10 and verdicts["summary"]["total"] == len(verdicts["rows"]) >= 19
+    assert verdicts["examples"] == 30 and verdicts["summary"]["total"] == len(verdicts["rows"]) >= 19
     theorems = [r for r in verdicts["rows"] if r["kind"] == "theorem"]
     assert all(r["verdict"] == "holds" for r in theorems)
+    # the quick demo's verdict table shows every statement as declared (no "unexpected" row)
+    assert all(r["verdict"] == r["expect"] and r["matches"] for r in verdicts["rows"])
 
 
 def test_demo_refuses_a_foreign_folder_with_one_line_and_exit_2(tmp_path):
