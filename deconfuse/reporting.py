@@ -59,6 +59,19 @@ def report_options(args: argparse.Namespace) -> dict[str, Any]:
                       test_label=args.test)
     if name == "theory":
         return _given(ns=_list(args.n, int), qs=_list(args.q), outcomes=args.outcomes)
+    if name == "symbolic":
+        from deconfuse.cli import _parse_symbolic
+        from environments.parametric import get_parametric
+
+        param, lo, hi = _parse_symbolic(args.symbolic)
+        options: dict[str, Any] = {"pmdp": get_parametric(args.target, param, **parse_params(args.param)),
+                                   "param": param, "lo": lo, "hi": hi}
+        if args.y:
+            y = args.y.partition("=")[0].strip()
+            options.update(y=y, y_pmdp=get_parametric(args.target, y, **{**parse_params(args.param),
+                                                                        **_symbolic_argument(args.target, param)}),
+                           lines=args.lines)
+        return options
     # graph
     target = args.target
     if target.endswith(".json") or Path(target).is_file():
@@ -70,6 +83,14 @@ def report_options(args: argparse.Namespace) -> dict[str, Any]:
     else:
         mdps = [(target, load_target(target, args.param))]
     return {"mdps": mdps, "layout": args.layout}
+
+
+def _symbolic_argument(target: str, symbol: str) -> dict[str, Any]:
+    """The builder argument that makes ``symbol`` symbolic, set to None."""
+    from environments.parametric import SYMBOL_PARAMETERS
+
+    argument = SYMBOL_PARAMETERS.get(symbol)
+    return {argument: None} if argument else {}
 
 
 @cli.command("report")
@@ -161,6 +182,13 @@ def _add_parsers(sub: Any) -> None:
                            help="environment name, MDP file, or NAME.counterexample.json from deconfuse check")
             q.add_argument("--param", action="append", metavar="K=V", help="environment parameter (repeat)")
             q.add_argument("--layout", choices=("spring", "shell"), default="spring", help="graph layout")
+        elif name == "symbolic":
+            q.add_argument("--target", required=True, metavar="NAME",
+                           help="parametric environment: chain, lava-corridor, delayed-reward, proxy-bandit")
+            q.add_argument("--symbolic", required=True, metavar="NAME=LO..HI", help="the parameter and its interval")
+            q.add_argument("--param", action="append", metavar="K=V", help="builder parameter (repeat)")
+            q.add_argument("--y", metavar="NAME", help="a second parameter: add the region map over both")
+            q.add_argument("--lines", type=int, default=9, metavar="K", help="exact lines of the region map (default 9)")
     p = sub.add_parser("demo", help="the headline report: every figure and the conjecture suite's verdicts",
                        description="Write the headline report (Goodhart curves, prevalence, shift, cost, theory, "
                                    "verdicts) as DIR/index.html and DIR/index.md.")

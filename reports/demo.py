@@ -64,6 +64,7 @@ REPORTS: dict[str, str] = {
     "cost": "decision-time cost against true regret, in and out of distribution",
     "theory": "exact best-of-n KL against log n - (n-1)/n, and the tightness of Taylor's cost bound",
     "graph": "an MDP (environment, MDP file or saved counterexample) drawn as a graph",
+    "symbolic": "exact optimal-policy switching points of a parametric environment (and a 2-parameter region map)",
 }
 
 
@@ -130,6 +131,14 @@ def build_report(name: str, folder: str | Path | None = None, **options: Any) ->
         from reports.theory_plots import theory_artifact, theory_data
 
         return [theory_artifact(theory_data(**options))]
+    if name == "symbolic":
+        from reports.symbolic import region_map_data, symbolic_artifact, value_curves_data
+
+        pmdp, param, lo, hi = options["pmdp"], options["param"], options.get("lo"), options.get("hi")
+        region = None
+        if options.get("y") is not None:
+            region = region_map_data(options["y_pmdp"], param, options["y"], num=options.get("lines", 9))
+        return [symbolic_artifact(value_curves_data(pmdp, param, lo, hi), region)]
     from reports.graph import graph_artifact, graph_data
 
     mdps = options.get("mdps")

@@ -28,7 +28,14 @@ from theory.symbolic import (
     region_map,
 )
 
-__all__ = ["value_curves_data", "value_curves_figure", "region_map_data", "region_map_figure"]
+__all__ = [
+    "value_curves_data",
+    "value_curves_figure",
+    "region_map_data",
+    "region_map_figure",
+    "symbolic_reading",
+    "symbolic_artifact",
+]
 
 
 def _exact(x: sympy.Expr) -> dict[str, Any]:
@@ -273,3 +280,52 @@ def region_map_figure(data: Mapping[str, Any]) -> Figure:
     ax.set_title(f"optimal policy for {data['reward']!r}: exact along each vertical line")
     fig.legend(handles=handles, fontsize=7, loc="outside right upper")
     return fig
+
+
+def symbolic_reading(data: Mapping[str, Any]) -> "Reading":
+    """Two sentences from :func:`value_curves_data`: where the optimal policy changes (exact
+    breakpoints with 12 digits) and the value from initial on the first and last pieces.
+
+    >>> from theory.symbolic import now_or_later
+    >>> print(symbolic_reading(value_curves_data(now_or_later(2), samples=3)).text)
+    As gamma runs over [0, 99/100], the optimal policy for 'proxy' changes at 1 breakpoint: gamma = 1/2 (0.500000000000). The value from initial is 1 on the first piece and 2*gamma on the last.
+    """
+    from reports.document import Reader
+
+    r = Reader(data)
+    points = r.get("breakpoints")
+    where = ", ".join(f"{r('param')} = {r('breakpoints', k, 'exact')} ({r('breakpoints', k, 'digits')})"
+                      for k in range(len(points)))
+    s1 = (f"As {r('param')} runs over [{r('lo', 'exact')}, {r('hi', 'exact')}], the optimal policy for "
+          f"'{r('reward')}' " + (f"changes at {len(points)} breakpoint{'s' if len(points) != 1 else ''}: {where}."
+                                 if points else "is the same on the whole interval."))
+    last = len(r.get("pieces")) - 1
+    s2 = (f"The value from initial is {r('pieces', 0, 'initial_value')} on the first piece"
+          + (f" and {r('pieces', last, 'initial_value')} on the last." if last else "."))
+    return r.reading([s1, s2])
+
+
+def symbolic_artifact(data: dict[str, Any], region: dict[str, Any] | None = None, name: str = "symbolic") -> "Artifact":
+    """The report entry of :func:`value_curves_data` (and, with ``region``, the two-parameter
+    region map of :func:`region_map_data`)."""
+    from reports.document import Artifact
+
+    figures = [(name, value_curves_figure(data),
+                f"Value from initial against {data['param']}, one curve per policy optimal somewhere; "
+                "exact breakpoints marked.")]
+    payload = dict(data)
+    if region is not None:
+        figures.append((f"{name}-regions", region_map_figure(region),
+                        f"Which policy is optimal where over ({region['param_x']}, {region['param_y']}); "
+                        f"the boundaries along each line {region['param_x']} = const are exact."))
+        payload["region_map"] = region
+    return Artifact(
+        name=name,
+        title=f"Exact switching points in {data['param']}",
+        data=payload,
+        figures=figures,
+        tables={name: [{"piece": k, "lo": p["lo"]["exact"], "hi": p["hi"]["exact"], "lo_float": p["lo"]["float"],
+                        "hi_float": p["hi"]["float"], "value_from_initial": p["initial_value"]}
+                       for k, p in enumerate(data["pieces"])]},
+        reading=symbolic_reading(data),
+    )

@@ -533,3 +533,16 @@ def test_argument_errors():
         quantiliser_returns([1], [0], [0]).at(0)
     with pytest.raises(InvalidArgument, match="n is 0"):
         best_of_n_returns([1], [0], [0]).at(0)
+
+
+def test_symbolic_report_states_the_hand_derived_breakpoint():
+    # delayed_reward(delayed=3): "now" is worth 1, "wait" 3 * gamma; they swap at gamma = 1/3.
+    from environments.parametric import delayed_reward
+    from reports.demo import build_report
+    from reports.document import check_reading
+
+    (artifact,) = build_report("symbolic", pmdp=delayed_reward(delayed=3), param="gamma")
+    assert [b["exact"] for b in artifact.data["breakpoints"]] == ["1/3"]
+    assert "gamma = 1/3 (0.333333333333)" in artifact.reading.text
+    assert check_reading(artifact.reading, artifact.data) == []
+    assert [row["value_from_initial"] for row in artifact.tables["symbolic"]] == ["1", "3*gamma"]
