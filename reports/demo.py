@@ -17,7 +17,7 @@ two cores. :func:`build_report` makes the entries of one named report (``deconfu
 Examples
 --------
 >>> sorted(REPORTS)
-['cost', 'goodhart-curves', 'graph', 'prevalence', 'shift', 'theory']
+['cost', 'goodhart-curves', 'graph', 'prevalence', 'shift', 'symbolic', 'theory']
 """
 
 from __future__ import annotations
