@@ -48,7 +48,7 @@ def report_options(args: argparse.Namespace) -> dict[str, Any]:
             return {"sweep": args.sweep}
         return _given(n_mdps=args.n, workers=args.workers, progress=True, discounts=_list(args.discounts, float),
                       error_models=_list(args.error_models), family=args.family, pressures=args.pressures,
-                      seed=args.seed)
+                      seed=args.seed, dask=args.dask)
     if name == "shift":
         return {**_given(layouts=args.layouts, magnitudes=_list(args.magnitudes), qs=_list(args.q),
                          hybrid_depth=args.hybrid_depth), **parse_params(args.param)}
@@ -161,6 +161,8 @@ def _add_parsers(sub: Any) -> None:
             q.add_argument("--pressures", type=int, metavar="P", help="points per curve (default 20)")
             q.add_argument("--seed", type=int, metavar="S", help="seed of the sweep (default 0)")
             q.add_argument("--sweep", metavar="DIR", help="draw a sweep saved earlier (a folder with sweep.json)")
+            q.add_argument("--dask", metavar="ADDRESS",
+                           help="run the sweep on an existing Dask scheduler, e.g. tcp://host:8786 (extra 'dask')")
         elif name == "shift":
             q.add_argument("--layouts", metavar="NAME", help="layout pair (default lava)")
             q.add_argument("--magnitudes", metavar="M,M,...", help="shift magnitudes in [0, 1] (default 0,1/8,...,1)")

@@ -29,7 +29,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from reports.document import Artifact, Reader, Reading, exact
-from reports.sweeps import DISCOUNTS, LocalExecutor, SweepConfig, SweepResult, run_sweep
+from reports.sweeps import DISCOUNTS, DaskExecutor, LocalExecutor, SweepConfig, SweepResult, run_sweep
 from theory.errors import InvalidArgument
 
 if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn
@@ -48,17 +48,21 @@ def prevalence_sweep(
     workers: int = 2,
     progress: bool = True,
     discounts: Sequence[float] = DISCOUNTS,
+    dask: str | None = None,
     **config: Any,
 ) -> SweepResult:
     """Run the prevalence sweep: :func:`reports.sweeps.run_sweep` of
     ``SweepConfig(n_mdps=n_mdps, discounts=discounts, **config)`` on a
-    :class:`reports.sweeps.LocalExecutor` with ``workers`` processes (1: in this process).
+    :class:`reports.sweeps.LocalExecutor` with ``workers`` processes (1: in this process), or
+    with ``dask=ADDRESS`` on an existing Dask scheduler (:class:`reports.sweeps.DaskExecutor`;
+    the same numbers for the same seed).
 
     >>> prevalence_sweep(3, workers=1, progress=False, discounts=(0.9,), error_models=("extremal",)).cells[0].n
     3
     """
     cfg = SweepConfig(n_mdps=n_mdps, discounts=tuple(discounts), **config)
-    return run_sweep(cfg, executor=LocalExecutor(workers=workers), progress=progress)
+    executor = DaskExecutor(dask) if dask is not None else LocalExecutor(workers=workers)
+    return run_sweep(cfg, executor=executor, progress=progress)
 
 
 def _median(xs: Sequence[float]) -> float | None:

@@ -61,12 +61,22 @@ def test_chunk_size_does_not_change_the_numbers(local_result):
     assert result.cells == local_result.cells
 
 
-def test_dask_executor_gives_identical_results(local_result):
-    distributed = pytest.importorskip("distributed")
+def test_dask_executor_gives_identical_results(local_result, tmp_path):
+    import distributed  # in the test extra: the Dask path is always tested
+
+    from deconfuse.cli import main
+
     with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
                                   dashboard_address=None) as cluster:
         result = run_sweep(TINY, executor=DaskExecutor(cluster.scheduler_address), progress=False)
+        # the command line's --dask sends the same sweep and saves byte-identical data
+        common = ["report", "prevalence", "--n", "6", "--pressures", "4", "--discounts", "0.5,0.9"]
+        assert main(common + ["--dask", cluster.scheduler_address, "--out", str(tmp_path / "dask")]) == 0
     assert result.to_dict() == local_result.to_dict()
+    assert main(common + ["--workers", "2", "--out", str(tmp_path / "local")]) == 0
+    for name in ("sweep.json", "summary.csv", "curves.csv"):
+        dask_bytes = (tmp_path / "dask" / "prevalence-sweep" / name).read_bytes()
+        assert dask_bytes == (tmp_path / "local" / "prevalence-sweep" / name).read_bytes()
 
 
 def test_saved_json_round_trips(local_result, tmp_path):
