@@ -54,6 +54,8 @@ __all__ = [
     "describe_mdp",
     "save_counterexample",
     "replay",
+    "read_json",
+    "is_counterexample",
     "load_conjectures",
     "suite",
 ]
@@ -395,17 +397,28 @@ def save_counterexample(verdict: Verdict, folder: str | Path, reference: str | N
     return path
 
 
-def replay(path: str | Path) -> tuple[Verdict, str]:
-    """Re-check exactly the saved case: returns the new verdict on those arguments and the
-    verdict recorded in the file."""
+def read_json(path: str | Path) -> Any:
+    """The parsed JSON of a file; one InvalidFile line when it cannot be read or parsed."""
     path = Path(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InvalidFile(f"{path}: cannot read ({exc.strerror})") from None
     except json.JSONDecodeError as exc:
         raise InvalidFile(f"{path}: not valid JSON ({exc.msg})") from None
-    if not isinstance(doc, dict) or doc.get("format") != COUNTEREXAMPLE_FORMAT:
+
+
+def is_counterexample(doc: Any) -> bool:
+    """True for the parsed parameters file of a saved counterexample."""
+    return isinstance(doc, dict) and doc.get("format") == COUNTEREXAMPLE_FORMAT
+
+
+def replay(path: str | Path) -> tuple[Verdict, str]:
+    """Re-check exactly the saved case: returns the new verdict on those arguments and the
+    verdict recorded in the file."""
+    path = Path(path)
+    doc = read_json(path)
+    if not is_counterexample(doc):
         raise InvalidFile(f"{path}: $.format is not {COUNTEREXAMPLE_FORMAT!r}")
     conjs = load_conjectures([doc["conjecture"]])
     conj = conjs[0]

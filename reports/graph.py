@@ -24,7 +24,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,7 +46,6 @@ __all__ = ["LAYOUTS", "MAX_LABELLED_STATES", "mdp_graph", "graph_data", "graph_f
 LAYOUTS = ("spring", "shell")
 #: Above this many states the edges are drawn without labels (they would overlap).
 MAX_LABELLED_STATES = 12
-COUNTEREXAMPLE_FORMAT = "deconfuse.counterexample/1"
 
 
 def mdp_graph(mdp: FiniteMDP) -> nx.MultiDiGraph:
@@ -249,14 +247,11 @@ def counterexample_mdps(path: str | Path) -> list[tuple[str, FiniteMDP]]:
     ...     [(n, m.S) for n, m in counterexample_mdps(Path(tmp) / "c.counterexample.json")]
     [('c: mdp', 2)]
     """
+    from property_tests.engine import is_counterexample, read_json
+
     path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidFile(f"{path}: cannot read ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidFile(f"{path}: not valid JSON ({exc.msg})") from None
-    if not (isinstance(doc, dict) and doc.get("format") == COUNTEREXAMPLE_FORMAT):
+    doc = read_json(path)
+    if not is_counterexample(doc):
         return [(path.name.removesuffix(".json"), load_mdp(path))]
     found: list[tuple[str, FiniteMDP]] = []
 

@@ -27,7 +27,7 @@ from theory.validation import (
     check_labels,
 )
 
-__all__ = ["FiniteMDP"]
+__all__ = ["FiniteMDP", "default_objective"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -189,12 +189,7 @@ class FiniteMDP:
 
     def default_objective(self) -> str:
         """"proxy" when present, else the only reward; an error when it is ambiguous."""
-        if "proxy" in self.rewards:
-            return "proxy"
-        if len(self.rewards) == 1:
-            return next(iter(self.rewards))
-        known = ", ".join(repr(k) for k in self.rewards)
-        raise InvalidArgument(f"objective is not given and the MDP has no 'proxy' reward ({known}); name one")
+        return default_objective(self.rewards)
 
     # -- conversions ----------------------------------------------------------------------
 
@@ -291,6 +286,21 @@ class FiniteMDP:
             )
             for s in range(self.S)
         )
+
+
+def default_objective(rewards: Mapping[str, Any]) -> str:
+    """The reward an agent pursues when none is named: "proxy" when present, else the only
+    reward; an InvalidArgument when that is ambiguous.
+
+    >>> default_objective({"true": 0, "proxy": 0}), default_objective({"r": 0})
+    ('proxy', 'r')
+    """
+    if "proxy" in rewards:
+        return "proxy"
+    if len(rewards) == 1:
+        return next(iter(rewards))
+    known = ", ".join(repr(k) for k in rewards)
+    raise InvalidArgument(f"objective is not given and the MDP has no 'proxy' reward ({known}); name one")
 
 
 def _check_discount(value: Any, exact: bool) -> Fraction | float:

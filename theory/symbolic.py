@@ -50,7 +50,7 @@ from sympy.polys.fields import FracElement
 from flint import fmpq, fmpq_poly
 
 from theory.errors import InvalidArgument, InvalidMDP, InvalidPolicy
-from theory.mdp import FiniteMDP
+from theory.mdp import FiniteMDP, default_objective
 from theory.numbers import coerce_array, parse_number
 from theory.policy import Policy
 from theory.solvers import solve
@@ -575,12 +575,7 @@ class ParametricMDP:
 
     def default_objective(self) -> str:
         """"proxy" when present, else the only reward; an error when ambiguous."""
-        if "proxy" in self.rewards:
-            return "proxy"
-        if len(self.rewards) == 1:
-            return next(iter(self.rewards))
-        known = ", ".join(repr(k) for k in self.rewards)
-        raise InvalidArgument(f"reward is not given and the MDP has no 'proxy' reward ({known}); name one")
+        return default_objective(self.rewards)
 
     def replace(self, **changes: Any) -> "ParametricMDP":
         """A copy with some fields changed, validated again."""
