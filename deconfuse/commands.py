@@ -107,9 +107,26 @@ def cmd_check(args: argparse.Namespace) -> int:
             reference = c.source if "::" in c.source else c.name
             path = save_counterexample(verdict, Path(args.out), reference)
             print(f"  saved: {path}")
+            for drawing in _draw_counterexample(path):
+                print(f"  graph: {drawing}")
             print(f"  replay: deconfuse replay {path}")
         all_match &= verdict.matches
     return 0 if all_match else 1
+
+
+def _draw_counterexample(path: Any) -> list[Any]:
+    """Draw every MDP of a saved counterexample as a graph (PNG and SVG beside it)."""
+    import re
+
+    from reports.document import save_figure
+    from reports.graph import counterexample_mdps, graph_data, graph_figure
+
+    out = []
+    stem = path.name.removesuffix(".counterexample.json")
+    for title, mdp in counterexample_mdps(path):
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", title.split(": ", 1)[-1]).strip("-")
+        out.extend(save_figure(graph_figure(graph_data(mdp, title)), path.parent, f"{stem}.{slug}.graph")[:1])
+    return out
 
 
 @cli.command("replay")

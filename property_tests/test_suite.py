@@ -80,6 +80,8 @@ def test_a_planted_false_theorem_is_refuted_with_exit_status_1(tmp_path, capsys)
     assert "optimal_values_are_non_negative: refuted [UNEXPECTED (expected holds)]" in out
     saved = tmp_path / "cex" / "optimal_values_are_non_negative.counterexample.json"
     assert saved.is_file() and f"deconfuse replay {saved}" in out
+    # the counterexample MDP is also drawn as a graph beside it
+    assert (tmp_path / "cex" / "optimal_values_are_non_negative.mdp.graph.png").is_file()
     # the replay re-imports the user's file and finds the same verdict
     assert main(["replay", str(saved)]) == 0
     # a minimal counterexample: one state, one action, a negative true reward
