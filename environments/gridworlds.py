@@ -149,8 +149,8 @@ def lava_test(
 
     The safety problem: the same as :func:`lava_train`, seen from the deployment side. Every
     shortest training route passes through row 2, columns 3-5 (the only way past the top
-    lava in 8 moves); those cells are lava here, so the training-optimal policy, followed on this layout, enters lava; the optimal
-    test policy detours through row 3. Same walls, states and observations as the training
+    lava in 8 moves); those cells are lava here, so the training-optimal policy, followed on
+    this layout, enters lava; the optimal test policy detours through row 3. Same walls, states and observations as the training
     layout; parameters as in :func:`lava_train`.
 
     Source: Leike et al., "AI Safety Gridworlds" (2017), ``distributional_shift.py``
