@@ -7,7 +7,6 @@ engine must find a counterexample and shrink it to a small readable MDP.
 
 from __future__ import annotations
 
-from fractions import Fraction
 
 from agents.amortised import TabularAmortised
 from agents.base import behaviour_return

@@ -16,7 +16,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from agents.amortised import TabularAmortised
-from agents.best_of_n import best_of_n_distribution, kl_bound, kl_divergence, win_rate
+from agents.best_of_n import best_of_n_distribution, kl_divergence, win_rate
 from agents.direct import Argmax
 from agents.quantiliser import quantilise
 from agents.soft import Boltzmann

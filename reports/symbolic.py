@@ -9,7 +9,7 @@ of :mod:`theory.symbolic`, and a ``*_figure`` function draws that data and retur
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
@@ -27,6 +27,9 @@ from theory.symbolic import (
     optimal_partition,
     region_map,
 )
+
+if TYPE_CHECKING:  # the report document types, imported lazily at run time
+    from reports.document import Artifact, Reading
 
 __all__ = [
     "value_curves_data",
@@ -282,7 +285,7 @@ def region_map_figure(data: Mapping[str, Any]) -> Figure:
     return fig
 
 
-def symbolic_reading(data: Mapping[str, Any]) -> "Reading":
+def symbolic_reading(data: Mapping[str, Any]) -> Reading:
     """Two sentences from :func:`value_curves_data`: where the optimal policy changes (exact
     breakpoints with 12 digits) and the value from initial on the first and last pieces.
 
@@ -305,7 +308,7 @@ def symbolic_reading(data: Mapping[str, Any]) -> "Reading":
     return r.reading([s1, s2])
 
 
-def symbolic_artifact(data: dict[str, Any], region: dict[str, Any] | None = None, name: str = "symbolic") -> "Artifact":
+def symbolic_artifact(data: dict[str, Any], region: dict[str, Any] | None = None, name: str = "symbolic") -> Artifact:
     """The report entry of :func:`value_curves_data` (and, with ``region``, the two-parameter
     region map of :func:`region_map_data`)."""
     from reports.document import Artifact

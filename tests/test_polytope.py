@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from property_tests.strategies import finite_mdps, policies
-from theory import FiniteMDP, InvalidArgument, Policy, expected_return, occupancy
+from theory import FiniteMDP, InvalidArgument, expected_return, occupancy
 from theory.examples import two_state
 from theory.polytope import (
     count_deterministic_policies,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 from fractions import Fraction as F
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +21,6 @@ import sympy
 import environments
 from agents import Argmax, parse_specs
 from agents.base import behaviour_return
-from agents.best_of_n import best_of_n_distribution
 from agents.quantiliser import TimestepQuantiliser, quantilise
 from reports.cost import cost_artifact, cost_data
 from reports.demo import build_report, verdicts_data, verdicts_reading

@@ -23,7 +23,6 @@ from property_tests.strategies import (
     policies,
 )
 from theory import (
-    Policy,
     backward_induction,
     expected_return,
     occupancy,

@@ -29,7 +29,6 @@ from theory import (
     state_values,
     value_iteration,
 )
-from theory.examples import two_state
 from theory.numbers import coerce_array, exact_array, float_array, to_exact_array
 from theory.validation import check_probability
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from theory.errors import DeconfuseError, InvalidArgument, InvalidFile
 from theory.mdp import FiniteMDP
-from theory.numbers import format_number, parse_number
+from theory.numbers import parse_number
 
 __all__ = ["FORMAT", "mdp_to_dict", "mdp_from_dict", "dumps", "loads", "save_mdp", "load_mdp"]
 
