@@ -30,6 +30,7 @@ __all__ = [
     "state_occupancy",
     "return_distribution",
     "next_state_distribution",
+    "state_action_flow",
 ]
 
 Reward = str | np.ndarray
@@ -156,18 +157,30 @@ def occupancy(mdp: FiniteMDP, policy: Policy) -> np.ndarray:
 def next_state_distribution(mdp: FiniteMDP, pi: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Distribution of the next state given the distribution p of the current one and the
     (S, A) action probabilities pi: :math:`p'(s') = \\sum_{s,a} p(s) \\pi(a|s) P(s'|s,a)`."""
-    sa = p[:, None] * pi
+    return state_action_flow(mdp, p[:, None] * pi)
+
+
+def state_action_flow(mdp: FiniteMDP, weights: np.ndarray) -> np.ndarray:
+    """Where (S, A) state-action weights flow in one step:
+    :math:`f(s') = \\sum_{s,a} w(s, a) P(s'|s,a)`, shape (S,), of the MDP's kind (exact
+    input: a sparse sum over the non-zero transitions).
+
+    >>> from theory.examples import two_state
+    >>> from theory.numbers import exact_array
+    >>> state_action_flow(two_state(), exact_array([[0, 1], [0, 0]])).tolist()
+    [Fraction(1, 10), Fraction(9, 10)]
+    """
     if not mdp.exact:
-        return np.einsum("sa,sat->t", sa, mdp.transitions)
-    nxt = zeros_like_kind((mdp.S,), True)
+        return np.einsum("sa,sat->t", weights, mdp.transitions)
+    out = zeros_like_kind((mdp.S,), True)
     for s, row in enumerate(mdp.successors):
         for a, succ in enumerate(row):
-            w = sa[s, a]
+            w = weights[s, a]
             if w == 0:
                 continue
             for j, prob in succ:
-                nxt[j] += w * prob
-    return nxt
+                out[j] += w * prob
+    return out
 
 
 def return_distribution(

@@ -54,7 +54,7 @@ from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
 from theory.errors import InvalidArgument
-from theory.evaluation import occupancy
+from theory.evaluation import occupancy, state_action_flow
 from theory.mdp import FiniteMDP
 from theory.numbers import FLOAT_TOLERANCE, coerce_array, format_number, zeros_like_kind
 from theory.policy import Policy
@@ -186,17 +186,9 @@ def flow_residual(mdp: FiniteMDP, d: Any) -> np.ndarray:
     """
     _check_discounted(mdp, "flow_residual")
     arr = _check_measure(mdp, d)
+    inflow = state_action_flow(mdp, arr)
     if not mdp.exact:
-        inflow = np.einsum("sa,sat->t", arr, mdp.transitions)
         return arr.sum(axis=1) - mdp.initial - mdp.discount * inflow
-    inflow = zeros_like_kind((mdp.S,), True)
-    for s, row in enumerate(mdp.successors):
-        for a, succ in enumerate(row):
-            w = arr[s, a]
-            if w == 0:
-                continue
-            for j, p in succ:
-                inflow[j] += w * p
     out = np.empty(mdp.S, dtype=object)
     for s in range(mdp.S):
         out[s] = sum(arr[s], Fraction(0)) - mdp.initial[s] - mdp.discount * inflow[s]
