@@ -188,14 +188,19 @@ def _cmp(a: _Alg, b: _Alg) -> int:
             return -1
         if b.hi <= a.lo:
             return 1
-        if a.is_rational:
-            b.refine()
-        elif b.is_rational:
-            a.refine()
-        elif a.hi - a.lo >= b.hi - b.lo:
-            a.refine()
-        else:
-            b.refine()
+        _refine_wider(a, b)
+
+
+def _refine_wider(a: _Alg, b: _Alg) -> None:
+    """Narrow the isolating interval of whichever of a, b is irrational and wider."""
+    if a.is_rational:
+        b.refine()
+    elif b.is_rational:
+        a.refine()
+    elif a.hi - a.lo >= b.hi - b.lo:
+        a.refine()
+    else:
+        b.refine()
 
 
 def _simplest_between(x: Fraction, y: Fraction) -> Fraction:
@@ -218,14 +223,7 @@ def _simplest_between(x: Fraction, y: Fraction) -> Fraction:
 def _between(a: _Alg, b: _Alg) -> Fraction:
     """A simple rational strictly between a < b."""
     while not a.hi < b.lo:
-        if a.is_rational:
-            b.refine()
-        elif b.is_rational:
-            a.refine()
-        elif a.hi - a.lo >= b.hi - b.lo:
-            a.refine()
-        else:
-            b.refine()
+        _refine_wider(a, b)
     return _simplest_between(a.hi, b.lo)
 
 
