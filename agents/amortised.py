@@ -224,6 +224,21 @@ def _contributing_features(train: FiniteMDP, contributing: Sequence[int]) -> Fea
     return tuple(out)
 
 
+def train_with(collector: Callable[..., Any], agent: Any, mdp: FiniteMDP, objective: str | None) -> Any:
+    """Run ``collector`` (:func:`collect` or :func:`agents.hybrid.collect_values`) with an
+    amortised agent's training settings: its ``teacher`` on its ``train`` MDP (``mdp`` itself
+    when None), its ``objective`` (else the one it is run for), ``states``, and ``samples``
+    with ``seed`` (the seed only matters with samples)."""
+    return collector(
+        agent.teacher,
+        mdp if agent.train is None else agent.train,
+        agent.objective if agent.objective is not None else objective,
+        agent.states,
+        agent.samples,
+        agent.seed if agent.samples is not None else None,
+    )
+
+
 def collect(
     teacher: Agent | str,
     train_mdp: FiniteMDP,
@@ -556,15 +571,7 @@ class TabularAmortised(BaseAgent):
 
     def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
         """Train on ``train`` (or ``mdp``), then look up each state's observation in ``mdp``."""
-        train = mdp if self.train is None else self.train
-        dataset = collect(
-            self.teacher,
-            train,
-            self.objective if self.objective is not None else objective,
-            self.states,
-            self.samples,
-            self.seed if self.samples is not None else None,
-        )
+        dataset = train_with(collect, self, mdp, objective)
         table = self.fit(dataset)
 
         def base_rows() -> tuple[np.ndarray, Cost]:

@@ -33,6 +33,7 @@ from agents.amortised import (
     _rng,
     _run_teacher,
     _state_distribution,
+    train_with,
     _to_kind,
     _view,
 )
@@ -276,15 +277,7 @@ class Hybrid(BaseAgent):
 
     def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
         """Fit the value table on ``train`` (or ``mdp``), then search ``mdp`` ``depth`` steps."""
-        train = mdp if self.train is None else self.train
-        dataset = collect_values(
-            self.teacher,
-            train,
-            self.objective if self.objective is not None else objective,
-            self.states,
-            self.samples,
-            self.seed if self.samples is not None else None,
-        )
+        dataset = train_with(collect_values, self, mdp, objective)
         table = self.fit(dataset)
         target = resolve_objective(mdp, objective)
         leaves: np.ndarray | None = None
