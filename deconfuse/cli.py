@@ -18,7 +18,7 @@ from deconfuse.targets import load_target
 from theory.errors import DeconfuseError, InvalidArgument
 from theory.evaluation import expected_return
 from theory.io import save_mdp
-from theory.numbers import format_number
+from theory.numbers import exact_and_decimal, format_number
 from theory.solvers import solve
 
 __all__ = ["main", "build_parser"]
@@ -39,14 +39,6 @@ def command(name: str) -> Callable[[Command], Command]:
 
 def _json_number(x: Any, exact: bool) -> Any:
     return format_number(x) if exact else float(x)
-
-
-def _exact_and_decimal(x: Any) -> str:
-    """An exact number with its decimal approximation when it is not an integer."""
-    text = format_number(x)
-    if isinstance(x, Fraction) and x.denominator != 1:
-        text += f" (~{float(x):.6g})"
-    return text
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -99,12 +91,12 @@ def cmd_solve(args: argparse.Namespace) -> int:
     kind = "exact" if exact else "float"
     time = f"discount {format_number(mdp.discount)}" if mdp.horizon is None else f"horizon {mdp.horizon} (values at t = 0)"
     print(f"{args.target}: {mdp.S} states, {mdp.A} actions, {time}, {kind}; optimising {reward!r} by {sol.method}")
-    rows = [[s, _exact_and_decimal(x), " ".join(acts), " ".join(f"{a}:{p}" for a, p in policy[s].items())]
+    rows = [[s, exact_and_decimal(x), " ".join(acts), " ".join(f"{a}:{p}" for a, p in policy[s].items())]
             for s, x, acts in zip(mdp.states, v0, argmax)]
     print(_table(rows, ["state", "optimal value", "argmax set", "policy"]))
     print()
     for name, x in returns.items():
-        print(f"expected return from initial under {name!r}: {_exact_and_decimal(x)}")
+        print(f"expected return from initial under {name!r}: {exact_and_decimal(x)}")
     return 0
 
 

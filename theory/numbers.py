@@ -7,6 +7,7 @@ it was given.
 
 from __future__ import annotations
 
+import decimal
 import math
 from fractions import Fraction
 from numbers import Integral, Rational
@@ -20,9 +21,10 @@ __all__ = [
     "Number",
     "FLOAT_TOLERANCE",
     "is_exact",
-    "as_fraction",
     "parse_number",
     "format_number",
+    "decimal_text",
+    "exact_and_decimal",
     "exact_array",
     "float_array",
     "coerce_array",
@@ -91,15 +93,6 @@ def parse_number(value: Any, field: str = "value") -> Fraction:
     raise InvalidArgument(f"{field} is {value!r}, not a number")
 
 
-def as_fraction(value: Any, field: str = "value") -> Fraction:
-    """Alias of :func:`parse_number` for exact arguments.
-
-    >>> as_fraction(2)
-    Fraction(2, 1)
-    """
-    return parse_number(value, field)
-
-
 def format_number(value: Any) -> str:
     """Print a number the way deconfuse writes it: "p/q" (or "p") for exact, repr for float.
 
@@ -111,6 +104,47 @@ def format_number(value: Any) -> str:
     if isinstance(value, Integral):
         return str(int(value))
     return repr(float(value))
+
+
+def decimal_text(value: Any, digits: int = 6) -> str:
+    """A number's decimal approximation to ``digits`` significant digits (format ``.6g``),
+    computed without overflow: an exact rational too large or too small for float64 (10**400,
+    1/10**400) is rounded through :mod:`decimal`, not through ``float``.
+
+    >>> decimal_text(Fraction(1, 3)), decimal_text(Fraction(10**400, 3)), decimal_text(0.25)
+    ('0.333333', '3.33333e+399', '0.25')
+    """
+    if isinstance(value, Rational) and not isinstance(value, Integral):
+        try:
+            x = float(value)
+        except OverflowError:
+            x = math.inf
+        if math.isfinite(x) and (x != 0 or value == 0) and (abs(x) >= 1e-300 or x == 0):
+            return f"{x:.{digits}g}"
+        with decimal.localcontext() as ctx:
+            ctx.prec = digits + 2
+            ctx.Emax, ctx.Emin = decimal.MAX_EMAX, decimal.MIN_EMIN
+            d = decimal.Decimal(int(value.numerator)) / decimal.Decimal(int(value.denominator))
+        return f"{d:.{digits}g}"
+    if isinstance(value, Integral):
+        try:
+            return f"{float(value):.{digits}g}"
+        except OverflowError:
+            return f"{decimal.Decimal(int(value)):.{digits}g}"
+    return f"{float(value):.{digits}g}"
+
+
+def exact_and_decimal(value: Any) -> str:
+    """An exact number followed by its decimal approximation when it is not an integer:
+    ``"2/5 (~0.4)"``; integers and floats print as :func:`format_number` alone.
+
+    >>> exact_and_decimal(Fraction(2, 5)), exact_and_decimal(Fraction(3)), exact_and_decimal(0.5)
+    ('2/5 (~0.4)', '3', '0.5')
+    """
+    text = format_number(value)
+    if isinstance(value, Fraction) and value.denominator != 1:
+        text += f" (~{decimal_text(value)})"
+    return text
 
 
 def exact_array(values: Any, field: str = "array") -> np.ndarray:
