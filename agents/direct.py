@@ -8,7 +8,8 @@ from agents.base import AgentResult, BaseAgent, Cost, resolve_objective
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
 from theory.policy import Policy
-from theory.solvers import TieRule, solve, value_iteration
+from theory.solvers import ARGMAX_TIES, TieRule, solve, value_iteration
+from theory.validation import check_tie
 
 __all__ = ["Argmax", "Uniform", "Fixed", "planning_cost"]
 
@@ -46,8 +47,7 @@ class Argmax(BaseAgent):
     name: str = "argmax"
 
     def __post_init__(self) -> None:
-        if self.tie not in ("uniform", "first"):
-            raise InvalidArgument(f"tie is {self.tie!r}, not 'uniform' or 'first'")
+        check_tie(self.tie, ARGMAX_TIES)
         if self.method not in ("exact", "value-iteration"):
             raise InvalidArgument(f"method is {self.method!r}, not 'exact' or 'value-iteration'")
 

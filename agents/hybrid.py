@@ -43,7 +43,8 @@ from theory.errors import InvalidArgument
 from theory.evaluation import state_values
 from theory.mdp import FiniteMDP
 from theory.numbers import zeros_like_kind
-from theory.solvers import TieRule
+from theory.solvers import ARGMAX_TIES, TieRule
+from theory.validation import check_tie
 
 __all__ = ["VALUE_FALLBACKS", "ValueDataset", "collect_values", "value_table", "Hybrid"]
 
@@ -243,8 +244,7 @@ class Hybrid(BaseAgent):
         object.__setattr__(self, "seed", _as_count(self.seed, "seed", 0))
         _check_fallback(self.fallback, VALUE_FALLBACKS)
         _check_objective(self.objective)
-        if self.tie not in ("uniform", "first"):
-            raise InvalidArgument(f"tie is {self.tie!r}, not 'uniform' or 'first'")
+        check_tie(self.tie, ARGMAX_TIES)
 
     def fit(self, dataset: ValueDataset) -> dict[str, Value]:
         """The value table of the dataset (see :func:`value_table`). Source: Millidge (2022).

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -43,24 +42,14 @@ from theory.linalg import expected_next
 from theory.mdp import FiniteMDP
 from theory.numbers import coerce_array, zeros_like_kind
 from theory.policy import Policy
-from theory.solvers import TieRule, argmax_sets, greedy_policy
+from theory.solvers import ARGMAX_TIES, TieRule, argmax_sets, greedy_policy
+from theory.validation import check_int, check_tie
 
 __all__ = ["LeafValues", "leaf_array", "lookahead_policy", "lookahead_cost", "Lookahead"]
 
 #: Leaf values: None (zeros), a mapping state label -> value, an (S,) array (or sequence), or for
 #: a finite horizon H an (H + 1, S) array whose row t values the leaves reached at step t.
 LeafValues = Mapping[str, Any] | np.ndarray | Sequence[Any] | None
-
-
-def _check_depth(depth: Any) -> int:
-    if isinstance(depth, bool) or not isinstance(depth, Integral) or depth < 1:
-        raise InvalidArgument(f"depth is {depth!r}, not an integer >= 1")
-    return int(depth)
-
-
-def _check_tie(tie: Any) -> None:
-    if tie not in ("uniform", "first"):
-        raise InvalidArgument(f"tie is {tie!r}, not 'uniform' or 'first'")
 
 
 def leaf_array(mdp: FiniteMDP, leaf_values: LeafValues) -> np.ndarray:
@@ -142,8 +131,8 @@ def lookahead_policy(
     >>> q.tolist()
     [[Fraction(0, 1), Fraction(0, 1)], [Fraction(1, 1), Fraction(0, 1)]]
     """
-    depth = _check_depth(depth)
-    _check_tie(tie)
+    depth = check_int(depth, "depth", 1)
+    check_tie(tie, ARGMAX_TIES)
     r = reward_array(mdp, reward)
     leaves = leaf_array(mdp, leaf_values)
     exact = mdp.exact
@@ -177,7 +166,7 @@ def lookahead_cost(mdp: FiniteMDP, depth: int, leaf_values: LeafValues = None) -
     >>> lookahead_cost(two_state(), 3)
     12
     """
-    depth = _check_depth(depth)
+    depth = check_int(depth, "depth", 1)
     if mdp.horizon is None:
         return planning_cost(mdp, depth)
     H = mdp.horizon
@@ -230,8 +219,8 @@ class Lookahead(BaseAgent):
     name: str = "lookahead"
 
     def __post_init__(self) -> None:
-        _check_depth(self.depth)
-        _check_tie(self.tie)
+        check_int(self.depth, "depth", 1)
+        check_tie(self.tie, ARGMAX_TIES)
         object.__setattr__(self, "leaf_values", _freeze(self.leaf_values))
 
     def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:

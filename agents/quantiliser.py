@@ -28,10 +28,10 @@ import dataclasses
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -40,14 +40,17 @@ from agents.direct import planning_cost
 from theory.errors import InvalidArgument
 from theory.evaluation import expected_return, occupancy, return_distribution
 from theory.mdp import FiniteMDP
-from theory.numbers import FLOAT_TOLERANCE, Number, coerce_array, format_number, parse_number, zeros_like_kind
+from theory.numbers import Number, coerce_array, format_number, zeros_like_kind
 from theory.policy import Policy
 from theory.solvers import solve
-from theory.validation import check_distribution_rows, check_probability
+from theory.selection import peak_q, quantilise, quantiliser_returns
+from theory.validation import TieRule, check_distribution_rows, check_q, check_tie
 
 __all__ = [
     "QuantiliserTie",
     "quantilise",
+    "quantiliser_returns",
+    "peak_q",
     "TimestepQuantiliser",
     "TrajectoryQuantiliser",
     "TrajectoryQuantilisation",
@@ -55,10 +58,11 @@ __all__ = [
     "PolicyMixture",
 ]
 
-#: How the boundary mass is shared among outcomes tied at the boundary utility level:
-#: "proportional" (in proportion to their base mass; the symmetric rule) or "first" (filled in
-#: index order, i.e. ties broken by a fixed total order, as in Taylor's definition with an order).
-QuantiliserTie = Literal["proportional", "first"]
+#: How the boundary mass is shared among outcomes tied at the boundary utility level, in the one
+#: tie vocabulary (theory.validation.TIE_RULES): "uniform" (in proportion to their base mass; the
+#: symmetric rule), "first" / "last" (filled in ascending / descending index order, i.e. ties
+#: broken by a fixed total order, as in Taylor's definition with an order).
+QuantiliserTie = TieRule
 
 #: A base given to a sequential quantiliser: None (uniform), an Agent, a registered agent name
 #: (or SPEC), or a Policy used as is.
@@ -66,153 +70,7 @@ QuantiliserTie = Literal["proportional", "first"]
 PolicyKey = tuple
 
 
-# -- the one-shot core ------------------------------------------------------------------------
-
-
-def quantilise(
-    base: Sequence[Any] | np.ndarray,
-    utility: Sequence[Any] | np.ndarray,
-    q: Number | int | str,
-    tie: QuantiliserTie = "proportional",
-) -> np.ndarray:
-    """The q-quantiliser of a base distribution on a finite outcome set.
-
-    Order the outcomes by ``utility``, descending, and group equal utilities into levels. Let
-    the *boundary level* be the first level at which the cumulative base mass reaches q, and
-    M the base mass strictly above it. Then
-
-    .. math::
-
-        Q_q(x) = \\begin{cases}
-            \\gamma(x) / q & U(x) \\text{ above the boundary level} \\\\
-            \\frac{\\gamma(x)}{\\gamma(\\text{level})} \\cdot \\frac{q - M}{q}
-                & U(x) \\text{ at the boundary level} \\\\
-            0 & \\text{below}
-        \\end{cases}
-
-    so the boundary mass :math:`(q - M)/q` is shared by the tied outcomes in proportion to
-    their base mass (``tie="proportional"``), or filled in index order (``tie="first"``).
-    Outcomes with zero base mass get 0. q = 1 gives the base exactly; q at most the base mass
-    of the argmax set puts all mass on the argmax set, in proportion to the base. The density
-    ratio :math:`Q_q / \\gamma` is at most 1/q everywhere.
-
-    Exact on exact input: ``base`` of Fractions / ints / "p/q" strings (summing to exactly 1)
-    and q an int or Fraction give a Fraction array; float ``base`` gives float64 (float
-    utilities within ``FLOAT_TOLERANCE`` of each other count as tied).
-
-    Source: Taylor (2016), "Quantilizers: A Safer Alternative to Maximizers for Limited
-    Optimization", Definition 1.
-
-    Parameters
-    ----------
-    base : (n,) distribution over the outcomes.
-    utility : (n,) utility of every outcome.
-    q : the fraction of base mass kept, in (0, 1].
-    tie : "proportional" or "first" (see above).
-
-    Examples
-    --------
-    >>> from fractions import Fraction as F
-    >>> quantilise([F(1, 2), F(1, 4), F(1, 4)], [3, 2, 1], F(3, 4)).tolist()
-    [Fraction(2, 3), Fraction(1, 3), Fraction(0, 1)]
-    >>> quantilise(["1/4", "1/4", "1/2"], [2, 1, 1], F(1, 2)).tolist()
-    [Fraction(1, 2), Fraction(1, 6), Fraction(1, 3)]
-    >>> quantilise([0.5, 0.5], [1.0, 0.0], 0.25).tolist()
-    [1.0, 0.0]
-    >>> quantilise([F(1, 2), F(1, 4)], [1, 0], F(1, 2))
-    Traceback (most recent call last):
-    ...
-    theory.errors.InvalidArgument: base sums to 3/4, not 1
-    """
-    p = _check_base(base)
-    exact = p.dtype == object
-    u = _check_utility(utility, p.shape)
-    qq = _check_q(q, exact)
-    _check_tie(tie)
-    out = zeros_like_kind(p.shape, exact)
-    above: Any = Fraction(0) if exact else 0.0
-    for level in _levels(u):
-        groups = [[i] for i in level] if tie == "first" else [level]
-        for group in groups:
-            mass = sum((p[i] for i in group), Fraction(0) if exact else 0.0)
-            if mass == 0:
-                continue
-            if above + mass < qq:
-                for i in group:
-                    out[i] = p[i] / qq
-                above += mass
-            else:  # the boundary: share (q - above) / q in proportion to the base
-                share = (qq - above) / (qq * mass)
-                for i in group:
-                    out[i] = p[i] * share
-                return out
-    return out
-
-
-def _check_base(base: Any) -> np.ndarray:
-    if isinstance(base, (str, bytes)) or np.ndim(np.asarray(base, dtype=object)) != 1:
-        shape = np.shape(np.asarray(base, dtype=object))
-        raise InvalidArgument(f"base has shape {shape}, not a 1-D distribution")
-    p = coerce_array(base, None, "base")
-    if p.size == 0:
-        raise InvalidArgument("base is empty; at least one outcome is needed")
-    check_distribution_rows(p, "base", (list(range(p.size)),), InvalidArgument)
-    return p
-
-
-def _check_utility(utility: Any, shape: tuple[int, ...]) -> np.ndarray:
-    u = coerce_array(utility, None, "utility")
-    if u.shape != shape:
-        raise InvalidArgument(f"utility has shape {u.shape}, expected {shape} like base")
-    if u.dtype != object and not np.all(np.isfinite(u)):
-        raise InvalidArgument(f"utility is {u.tolist()!r}, not all finite")
-    return u
-
-
-def _check_q(q: Any, exact: bool, field: str = "q") -> Fraction | float:
-    """q in (0, 1], of the input's kind: a Fraction for exact input (a float is refused), a
-    float for float input."""
-    if isinstance(q, str):
-        q = parse_number(q, field)
-    check_probability(q, field, low_open=True)
-    if exact:
-        if isinstance(q, (float, np.floating)):
-            raise InvalidArgument(
-                f"{field} is the float {float(q)!r} but the input is exact; give it as a Fraction (e.g. \"1/10\")"
-            )
-        return parse_number(q, field)
-    return float(q)
-
-
-def _check_tie(tie: Any) -> None:
-    if tie not in ("proportional", "first"):
-        raise InvalidArgument(f"tie is {tie!r}, not 'proportional' or 'first'")
-
-
-def _levels(u: np.ndarray) -> list[list[int]]:
-    """Indices grouped by utility level, best level first, indices ascending within a level.
-    Exact utilities are tied when equal; float ones when within FLOAT_TOLERANCE * max(1, |top|)
-    of the level's top utility."""
-    order = sorted(range(len(u)), key=lambda i: u[i], reverse=True)  # stable: ties keep index order
-    exact = u.dtype == object
-    levels: list[list[int]] = []
-    top: Any = None
-    for i in order:
-        if top is not None and (u[i] == top if exact else u[i] >= top - FLOAT_TOLERANCE * max(1.0, abs(top))):
-            levels[-1].append(i)
-        else:
-            levels.append([i])
-            top = u[i]
-    return [sorted(level) for level in levels]
-
-
 # -- helpers shared by the agents -------------------------------------------------------------
-
-
-def _check_agent_q(q: Any) -> None:
-    if isinstance(q, str):
-        q = parse_number(q, "q")
-    check_probability(q, "q", low_open=True)
 
 
 def _mdp_q(q: Any, mdp: FiniteMDP) -> Fraction | float:
@@ -221,7 +79,7 @@ def _mdp_q(q: Any, mdp: FiniteMDP) -> Fraction | float:
         raise InvalidArgument(
             f"q is the float {float(q)!r} but the MDP is exact; give it as a Fraction (e.g. \"1/10\")"
         )
-    return _check_q(q, mdp.exact)
+    return check_q(q, mdp.exact)
 
 
 def _plain(x: Any, exact: bool) -> Number:
@@ -252,7 +110,7 @@ class TimestepQuantiliser(BaseAgent):
     (see :func:`quantilise`). Discounted MDPs give a stationary (S, A) policy; finite horizons
     a time-dependent (H, S, A) one. On a one-shot problem (horizon 1) :math:`Q^*_0 = r`, so this
     is exactly the action quantiliser of every context. q = 1 gives the base policy; small q
-    the base restricted to the argmax set (with a uniform base and ``tie="proportional"``:
+    the base restricted to the argmax set (with a uniform base and ``tie="uniform"``:
     ``Argmax(tie="uniform")``; with ``tie="first"``: ``Argmax(tie="first")``).
 
     ``base``: None (uniform), an Agent or a registered agent name (run on the same MDP and
@@ -277,13 +135,13 @@ class TimestepQuantiliser(BaseAgent):
 
     q: Number | int = Fraction(1, 10)
     base: BaseSpec = None
-    tie: QuantiliserTie = "proportional"
+    tie: QuantiliserTie = "uniform"
     name: str = "quantiliser"
 
     def __post_init__(self) -> None:
-        _check_agent_q(self.q)
+        check_q(self.q)
         check_base(self.base)
-        _check_tie(self.tie)
+        check_tie(self.tie)
 
     def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
         """Solve for :math:`Q^*` of ``objective`` and quantilise the base policy state by state."""
@@ -429,7 +287,7 @@ class TrajectoryQuantiliser(BaseAgent):
     name: str = "trajectory-quantiliser"
 
     def __post_init__(self) -> None:
-        _check_agent_q(self.q)
+        check_q(self.q)
         check_base(self.base)
 
     def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
@@ -635,7 +493,7 @@ class PolicyQuantiliser(BaseAgent):
     name: str = "policy-quantiliser"
 
     def __post_init__(self) -> None:
-        _check_agent_q(self.q)
+        check_q(self.q)
         m = self.max_policies
         if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
             raise InvalidArgument(f"max_policies is {m!r}, not a positive integer")

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -53,6 +52,7 @@ from theory.evaluation import Reward, reward_array
 from theory.mdp import FiniteMDP
 from theory.numbers import to_float_array
 from theory.policy import Policy
+from theory.validation import check_beta, check_positive
 
 __all__ = [
     "SoftSolution",
@@ -64,27 +64,6 @@ __all__ = [
 ]
 
 # -- validation ------------------------------------------------------------------------------
-
-
-def check_beta(beta: Any) -> float:
-    """``beta`` as a float; a one-line InvalidArgument unless it is a finite number >= 0.
-
-    >>> check_beta("x")
-    Traceback (most recent call last):
-    ...
-    theory.errors.InvalidArgument: beta is 'x', not a finite number >= 0
-    """
-    if isinstance(beta, bool) or not isinstance(beta, Real):
-        raise InvalidArgument(f"beta is {beta!r}, not a finite number >= 0")
-    value = float(beta)
-    if not math.isfinite(value) or value < 0:
-        raise InvalidArgument(f"beta is {beta!r}, not a finite number >= 0")
-    return value
-
-
-def _check_tolerance(tolerance: Any) -> None:
-    if isinstance(tolerance, bool) or not isinstance(tolerance, Real) or not 0 < float(tolerance) < math.inf:
-        raise InvalidArgument(f"tolerance is {tolerance!r}, not a positive number")
 
 
 # -- the soft backup ---------------------------------------------------------------------------
@@ -198,7 +177,7 @@ def soft_value_iteration(
     ([[0.142, 0.858], [0.947, 0.053]], True)
     """
     beta = check_beta(beta)
-    _check_tolerance(tolerance)
+    check_positive(tolerance, "tolerance")
     r = to_float_array(reward_array(mdp, reward))
     P = to_float_array(mdp.transitions)
     S, A = mdp.S, mdp.A
@@ -295,7 +274,7 @@ class Boltzmann(BaseAgent):
 
     def __post_init__(self) -> None:
         check_beta(self.beta)
-        _check_tolerance(self.tolerance)
+        check_positive(self.tolerance, "tolerance")
 
     def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
         """The Boltzmann policy on ``mdp`` for ``objective`` (float for beta > 0)."""
@@ -335,7 +314,7 @@ class KLRegularised(BaseAgent):
     def __post_init__(self) -> None:
         check_beta(self.beta)
         check_base(self.base)
-        _check_tolerance(self.tolerance)
+        check_positive(self.tolerance, "tolerance")
 
     def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
         """The KL-regularised policy on ``mdp`` for ``objective`` (float for beta > 0)."""

@@ -16,12 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from environments._validation import (
-    check_int,
-    check_number,
-    check_seed,
-    uniform_multiples,
-)
+from environments.common import uniform_multiples
+from theory.validation import check_int, check_number, check_seed
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
 from theory.numbers import format_number

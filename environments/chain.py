@@ -14,7 +14,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from environments._validation import check_int, check_number, check_probability, check_time
+from theory.validation import check_int, check_number, check_probability, check_time
+from environments.common import DEFAULT_DISCOUNT
 from theory.mdp import FiniteMDP
 
 __all__ = [
@@ -72,9 +73,9 @@ def chain(
     [Fraction(42, 5), Fraction(18, 5)]
     """
     n = check_int(n, "n", 2)
-    slip = check_probability(slip, "slip")
+    slip = check_probability(slip, "slip", exact=True)
     proxy_bonus = check_number(proxy_bonus, "proxy_bonus")
-    discount, horizon = check_time(discount, horizon)
+    discount, horizon = check_time(discount, horizon, DEFAULT_DISCOUNT)
     zero = Fraction(0)
     transitions = np.full((n, 2, n), zero, dtype=object)
     true = np.full((n, 2), zero, dtype=object)

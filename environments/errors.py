@@ -29,15 +29,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from environments._validation import (
-    check_int,
-    check_mdp,
-    show_labels,
-    check_number,
-    check_probability,
-    check_seed,
-    uniform_multiples,
-)
+from environments.common import uniform_multiples
+from theory.validation import check_instance, check_int, check_number, check_probability, check_seed, show_labels
 from theory.errors import InvalidArgument
 from theory.evaluation import state_occupancy
 from theory.mdp import FiniteMDP
@@ -125,7 +118,7 @@ def regressional(
     ...
     theory.errors.InvalidArgument: tail is 'cauchy', not one of ['light', 'heavy']
     """
-    mdp = check_mdp(mdp)
+    mdp = check_instance(mdp, FiniteMDP, "mdp")
     true = mdp.reward("true")
     scale = _check_nonnegative(scale, "scale")
     if tail not in TAILS:
@@ -187,7 +180,7 @@ def extremal(
     ...
     theory.errors.InvalidArgument: support holds 's9', not one of the states ['s0', 's1']
     """
-    mdp = check_mdp(mdp)
+    mdp = check_instance(mdp, FiniteMDP, "mdp")
     true = mdp.reward("true")
     inside = _state_mask(mdp, support, "support")
     magnitude = _check_nonnegative(magnitude, "magnitude")
@@ -227,7 +220,7 @@ def visited_states(
     >>> sorted(visited_states(m, Policy.uniform(m)))
     ['s0', 's1']
     """
-    mdp = check_mdp(mdp)
+    mdp = check_instance(mdp, FiniteMDP, "mdp")
     threshold = _check_nonnegative(threshold, "threshold")
     d = state_occupancy(mdp, policy)
     limit = threshold if mdp.exact else float(threshold)
@@ -252,7 +245,7 @@ def reachable_states(mdp: FiniteMDP, steps: int = 1) -> frozenset[str]:
     >>> sorted(reachable_states(two_state(), 0)), sorted(reachable_states(two_state(), 1))
     (['s0'], ['s0', 's1'])
     """
-    mdp = check_mdp(mdp)
+    mdp = check_instance(mdp, FiniteMDP, "mdp")
     steps = check_int(steps, "steps", 0)
     reached = {s for s in range(mdp.S) if mdp.initial[s] != 0}
     frontier = set(reached)
@@ -300,7 +293,7 @@ def causal(
     >>> causal(two_state(), lambda s, a: a == "go").rewards["proxy"][:, 1].tolist()
     [Fraction(1, 1), Fraction(1, 1)]
     """
-    mdp = check_mdp(mdp)
+    mdp = check_instance(mdp, FiniteMDP, "mdp")
     true = mdp.reward("true")
     mask = _feature_mask(mdp, feature)
     bonus = check_number(bonus, "bonus")
@@ -331,8 +324,8 @@ def random_causal(
     >>> (m.rewards["proxy"] - m.rewards["true"]).tolist()
     [[Fraction(0, 1), Fraction(0, 1)], [Fraction(0, 1), Fraction(1, 1)]]
     """
-    mdp = check_mdp(mdp)
-    fraction = check_probability(fraction, "fraction")
+    mdp = check_instance(mdp, FiniteMDP, "mdp")
+    fraction = check_probability(fraction, "fraction", exact=True)
     seed = check_seed(seed)
     n = mdp.S * mdp.A
     k = int((fraction * n + Fraction(1, 2)) // 1)

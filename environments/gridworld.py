@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from environments._validation import check_number, check_probability, check_time
+from theory.validation import check_number, check_probability, check_time
+from environments.common import DEFAULT_DISCOUNT
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
 
@@ -194,8 +195,8 @@ def compile_gridworld(
     for name, table in rewards.items():
         if wall in table:
             raise InvalidArgument(f"rewards_{name} gives a reward to the wall symbol {wall!r}")
-    slip = check_probability(slip, "slip")
-    discount, horizon = check_time(discount, horizon)
+    slip = check_probability(slip, "slip", exact=True)
+    discount, horizon = check_time(discount, horizon, DEFAULT_DISCOUNT)
 
     known = {wall, start} | set(floor) | terminals | set(rewards["true"]) | set(rewards["proxy"])
     starts = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from environments._validation import check_number
+from theory.validation import check_number
 from environments.gridworld import FLOOR_CHR, START_CHR, WALL_CHR, compile_gridworld
 from theory.mdp import FiniteMDP
 

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from environments._validation import check_time
+from theory.validation import check_time
 from theory.errors import InvalidArgument, InvalidMDP
 from theory.mdp import FiniteMDP
 from theory.numbers import format_number

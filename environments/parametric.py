@@ -23,7 +23,8 @@ import inspect
 import numpy as np
 import sympy
 
-from environments._validation import check_int, check_number, check_probability, check_time
+from theory.validation import check_int, check_number, check_probability, check_time
+from environments.common import DEFAULT_DISCOUNT
 from environments.bandits import bandit
 from environments.chain import chain
 from environments.gridworld import FLOOR_CHR, START_CHR, WALL_CHR, compile_gridworld
@@ -113,7 +114,7 @@ def parametric_chain(
     True
     """
     n = check_int(n, "n", 2)
-    d = Fraction(0) if discount is None else check_time(discount, None)[0]
+    d = Fraction(0) if discount is None else check_time(discount, None, DEFAULT_DISCOUNT)[0]
     if slip is None:
         pm = affine_family(
             chain(n, slip=Fraction(0), discount=d, proxy_bonus=proxy_bonus),
@@ -121,7 +122,7 @@ def parametric_chain(
             SLIP, *SLIP_RANGE,
         )
     else:
-        pm = from_mdp(chain(n, slip=check_probability(slip, "slip"), discount=d, proxy_bonus=proxy_bonus))
+        pm = from_mdp(chain(n, slip=check_probability(slip, "slip", exact=True), discount=d, proxy_bonus=proxy_bonus))
     return pm if discount is not None else with_symbolic_discount(pm)
 
 
@@ -145,7 +146,7 @@ def parametric_gridworld(
     """
     if "slip" in compile_kwargs:
         raise InvalidArgument("slip is the symbolic parameter of parametric_gridworld; give slip_range")
-    lo, hi = (check_probability(x, "slip_range") for x in slip_range)
+    lo, hi = (check_probability(x, "slip_range", exact=True) for x in slip_range)
     return affine_family(
         compile_gridworld(ascii_map, slip=Fraction(0), **compile_kwargs),
         compile_gridworld(ascii_map, slip=Fraction(1), **compile_kwargs),
@@ -184,7 +185,7 @@ def lava_corridor(
     rewards_proxy = dict(rewards_true)
     if proxy_lava is not None:
         rewards_proxy[LAVA_CHR] = check_number(proxy_lava, "proxy_lava")
-    d = Fraction(0) if discount is None else check_time(discount, None)[0]
+    d = Fraction(0) if discount is None else check_time(discount, None, DEFAULT_DISCOUNT)[0]
     kwargs = dict(
         rewards_true=rewards_true, rewards_proxy=rewards_proxy, step_true=MOVEMENT_REWARD,
         step_proxy=MOVEMENT_REWARD, terminal_symbols=(GOAL_CHR, LAVA_CHR), wall=WALL_CHR,
@@ -193,7 +194,7 @@ def lava_corridor(
     if slip is None:
         pm = parametric_gridworld(LAVA_CORRIDOR_MAP, (Fraction(0), slip_max), **kwargs)
     else:
-        pm = from_mdp(compile_gridworld(LAVA_CORRIDOR_MAP, slip=check_probability(slip, "slip"), **kwargs))
+        pm = from_mdp(compile_gridworld(LAVA_CORRIDOR_MAP, slip=check_probability(slip, "slip", exact=True), **kwargs))
     return pm if discount is not None else with_symbolic_discount(pm)
 
 
@@ -241,7 +242,7 @@ def delayed_reward(
         disc: Any = sympy.Symbol(GAMMA)
         params = {GAMMA: DISCOUNT_RANGE}
     else:
-        disc, params = check_time(discount, None)[0], {}
+        disc, params = check_time(discount, None, DEFAULT_DISCOUNT)[0], {}
     initial = [Fraction(1)] + [Fraction(0)] * (S - 1)
     return ParametricMDP(
         states=states, actions=["now", "wait"], transitions=T,

@@ -7,13 +7,8 @@ from typing import Literal
 
 import numpy as np
 
-from environments._validation import (
-    check_int,
-    check_number,
-    check_seed,
-    check_time,
-    uniform_multiples,
-)
+from theory.validation import check_int, check_number, check_seed, check_time
+from environments.common import DEFAULT_DISCOUNT, uniform_multiples
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
 from theory.numbers import format_number
@@ -88,7 +83,7 @@ def random_mdp(
     noise = check_number(noise, "noise")
     if noise < 0:
         raise InvalidArgument(f"noise is {format_number(noise)}, not >= 0")
-    discount, horizon = check_time(discount, horizon)
+    discount, horizon = check_time(discount, horizon, DEFAULT_DISCOUNT)
     if initial not in INITIAL_CHOICES:
         raise InvalidArgument(f"initial is {initial!r}, not one of {list(INITIAL_CHOICES)}")
     if branching > S:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from environments._validation import check_mdp, check_probability, show_labels
+from theory.validation import check_instance, check_probability, show_labels, show_value
 from environments.gridworlds import lava_test, lava_train
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
@@ -65,7 +65,7 @@ def shift_initial(mdp: FiniteMDP, target: Any, m: Fraction) -> FiniteMDP:
     ...
     theory.errors.InvalidArgument: target sums to 1/2, not 1
     """
-    mdp = check_mdp(mdp)
+    mdp = check_instance(mdp, FiniteMDP, "mdp")
     m = _check_m(m, mdp)
     if isinstance(target, Mapping):
         values: list[Any] = [0] * mdp.S
@@ -104,7 +104,7 @@ def shift_dynamics(mdp: FiniteMDP, other: Any, m: Fraction) -> FiniteMDP:
     >>> shift_dynamics(m, swap, "1/2").transitions[0, 1].tolist()
     [Fraction(1, 20), Fraction(19, 20)]
     """
-    mdp = check_mdp(mdp)
+    mdp = check_instance(mdp, FiniteMDP, "mdp")
     m = _check_m(m, mdp)
     shape = (mdp.S, mdp.A, mdp.S)
     if isinstance(other, FiniteMDP):
@@ -153,7 +153,7 @@ def shift_layout(layouts: str | tuple[Any, Any], m: Fraction, **params: Any) -> 
     >>> mid.transitions[s, a, mid.state_index("done")], mid.rewards["true"][s, a]
     (Fraction(1, 4), Fraction(-27, 2))
     """
-    m = check_probability(m, "m")
+    m = check_probability(m, "m", exact=True)
     if isinstance(layouts, str):
         if layouts not in LAYOUT_PAIRS:
             raise InvalidArgument(f"layouts is {layouts!r}, not one of {sorted(LAYOUT_PAIRS)}")
@@ -171,9 +171,9 @@ def shift_layout(layouts: str | tuple[Any, Any], m: Fraction, **params: Any) -> 
     for field in shared:
         a, b = getattr(train, field), getattr(test, field)
         if a != b:
+            shown = [show_labels(x) if isinstance(x, tuple) and x else show_value(x) for x in (a, b)]
             raise InvalidArgument(
-                f"the train and test layouts differ in {field} "
-                f"({_show(a)} and {_show(b)}); they must share it"
+                f"the train and test layouts differ in {field} ({shown[0]} and {shown[1]}); they must share it"
             )
     if not train.exact:
         m = float(m)  # type: ignore[assignment]
@@ -205,7 +205,7 @@ def shift_reward(
     >>> shift_reward(two_state(), "1/2").rewards["proxy"].tolist()
     [[Fraction(0, 1), Fraction(1, 4)], [Fraction(1, 1), Fraction(0, 1)]]
     """
-    mdp = check_mdp(mdp)
+    mdp = check_instance(mdp, FiniteMDP, "mdp")
     m = _check_m(m, mdp)
     for field, name in (("target", target), ("reward", reward)):
         if not isinstance(name, str) or name not in mdp.rewards:
@@ -221,7 +221,7 @@ def shift_reward(
 
 def _check_m(m: Any, mdp: FiniteMDP) -> Fraction | float:
     """The magnitude in [0, 1], exact on an exact MDP and float64 on a float one."""
-    value = check_probability(m, "m")
+    value = check_probability(m, "m", exact=True)
     return value if mdp.exact else float(value)
 
 
@@ -254,11 +254,3 @@ def _build(item: Any, role: str, params: dict[str, Any]) -> FiniteMDP:
 
 def _kind_name(mdp: FiniteMDP) -> str:
     return "exact" if mdp.exact else "float"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, tuple) and value and all(isinstance(x, str) for x in value):
-        return show_labels(value)
-    return str(value) if isinstance(value, Fraction) else repr(value)
-
-

@@ -6,7 +6,7 @@ Two results of the theory that deconfuse implements (REFERENCES.md):
   exact KL for a continuous base without ties (Gao, Schulman & Hilton 2022) and only an
   *upper bound* on a finite base (Beirami et al. 2024); on a uniform binary base the KL never
   exceeds :math:`\log 2`. :func:`theory_data` computes the exact KL
-  (:func:`agents.best_of_n.kl_divergence` of :func:`agents.best_of_n.best_of_n_distribution`)
+  (:func:`theory.selection.kl_divergence` of :func:`theory.selection.best_of_n_distribution`)
   on a fine tie-free base (uniform over ``outcomes`` outcomes with distinct utilities) and on
   the uniform binary base, beside the formula;
 - **Taylor's cost bound.** A q-quantiliser's density ratio to its base is at most 1/q, so
@@ -14,7 +14,7 @@ Two results of the theory that deconfuse implements (REFERENCES.md):
   indicator of the top-q set. The bound is tight exactly while some outcome lies strictly
   inside the top q: the largest ratio :math:`\max_x Q_q(x)/\gamma(x)` is exactly 1/q there and
   saturates at :math:`1/\gamma(\text{top outcome})` below (computed exactly with
-  :func:`agents.quantiliser.quantilise`).
+  :func:`theory.selection.quantilise`).
 
 Sources: Taylor, "Quantilizers" (2016), the cost lemma; Gao, Schulman & Hilton, "Scaling Laws
 for Reward Model Overoptimization" (2022); Beirami et al., "Theoretical guarantees on the
@@ -36,11 +36,10 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from agents.best_of_n import best_of_n_distribution, kl_bound, kl_divergence
-from agents.quantiliser import quantilise
 from reports.document import Artifact, Reader, Reading, exact, value
 from theory.errors import InvalidArgument
 from theory.numbers import parse_number
+from theory.selection import best_of_n_distribution, kl, kl_bound, kl_divergence, quantilise
 
 if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn
     from matplotlib.figure import Figure
@@ -65,12 +64,6 @@ def _bases(outcomes: int) -> dict[str, tuple[list[Fraction], list[int]]]:
     }
 
 
-def _kl_float(p: Sequence[Fraction], base: Sequence[Fraction]) -> float:
-    """:math:`\\sum_x p(x) \\log(p(x)/base(x))` of exact pmfs, each log taken of the exact
-    ratio (accurate to float rounding; the sympy expression of 100 terms is slow to build)."""
-    return math.fsum(float(pi) * math.log(pi / bi) for pi, bi in zip(p, base) if pi != 0)
-
-
 def theory_data(
     ns: Sequence[int] = DEFAULT_NS,
     qs: Sequence[Any] = DEFAULT_QS,
@@ -82,7 +75,7 @@ def theory_data(
       text), ``fine`` and ``binary``: the exact :math:`KL(\text{best-of-}n \| \text{base})` in
       nats on the uniform base over ``outcomes`` outcomes with utilities 0, 1, ... (tie-free;
       the exact pmf, its logarithms in floats) and on the uniform binary base
-      (:func:`~agents.best_of_n.kl_divergence`; ``binary_exact``: the exact sympy expression,
+      (:func:`~theory.selection.kl_divergence`; ``binary_exact``: the exact sympy expression,
       for n <= 16);
       ``fine_gap`` = bound - fine;
     - ``density``: one row per (base, q): ``ratio`` = :math:`\max_x Q_q(x) / \gamma(x)` exact
@@ -110,11 +103,11 @@ def theory_data(
         bound = kl_bound(n)
         row: dict[str, Any] = {"n": n, "log_n": math.log(n), "bound": bound.value, "bound_exact": str(bound.exact)}
         base, utility = bases["fine"]
-        row["fine"] = _kl_float(best_of_n_distribution(base, utility, n), base)
+        row["fine"] = kl(best_of_n_distribution(base, utility, n), base)
         base, utility = bases["binary"]
-        kl = kl_divergence(best_of_n_distribution(base, utility, n), base)
-        row["binary"] = kl.value
-        row["binary_exact"] = str(kl.exact) if n <= _MAX_EXPR_N else None
+        binary = kl_divergence(best_of_n_distribution(base, utility, n), base)
+        row["binary"] = binary.value
+        row["binary_exact"] = str(binary.exact) if n <= _MAX_EXPR_N else None
         row["fine_gap"] = row["bound"] - row["fine"]
         kl_rows.append(row)
     density = []

@@ -37,7 +37,7 @@ BASE = [F(1, 2), F(1, 3), F(1, 6)]
     ],
 )
 def test_three_outcomes_by_hand(n: int, expected: list[F]) -> None:
-    for tie in ("index", "uniform"):  # no ties: both rules agree
+    for tie in ("last", "uniform"):  # no ties: both rules agree
         got = best_of_n_distribution(BASE, [1, 2, 3], n, tie=tie)
         assert got.tolist() == expected
         assert all(isinstance(x, F) for x in got)
@@ -65,9 +65,9 @@ def test_tie_uniform_unequal_mass_by_hand() -> None:
 
 
 def test_tie_index_later_wins_by_hand() -> None:
-    # base (1/2, 1/4, 1/4), utilities (0, 1, 1), tie="index": index 2 beats index 1.
+    # base (1/2, 1/4, 1/4), utilities (0, 1, 1), tie="last": index 2 beats index 1.
     # P(2) = 1 - (3/4)^2 = 7/16 (any draw is 2); P(1) = (3/4)^2 - (1/2)^2 = 5/16; P(0) = 1/4.
-    got = best_of_n_distribution(["1/2", "1/4", "1/4"], [0, 1, 1], 2, tie="index")
+    got = best_of_n_distribution(["1/2", "1/4", "1/4"], [0, 1, 1], 2, tie="last")
     assert got.tolist() == [F(1, 4), F(5, 16), F(7, 16)]
 
 
@@ -138,7 +138,7 @@ def _brute_force(base: list[F], utility: list[int], n: int, tie: str) -> list[F]
         if prob == 0:
             continue
         top = max(utility[i] for i in draws)
-        if tie == "index":
+        if tie == "last":
             out[max(i for i in draws if utility[i] == top)] += prob
         else:  # the winner is a uniformly chosen draw among those at the top level
             tied = [i for i in draws if utility[i] == top]
@@ -148,14 +148,14 @@ def _brute_force(base: list[F], utility: list[int], n: int, tie: str) -> list[F]
 
 
 @settings(max_examples=60, deadline=None)
-@given(base_and_utility(max_size=4), st.integers(1, 3), st.sampled_from(["index", "uniform"]))
+@given(base_and_utility(max_size=4), st.integers(1, 3), st.sampled_from(["last", "uniform"]))
 def test_matches_enumeration(bu: tuple[list[F], list[int]], n: int, tie: str) -> None:
     base, utility = bu
     assert best_of_n_distribution(base, utility, n, tie=tie).tolist() == _brute_force(base, utility, n, tie)
 
 
 @settings(max_examples=80, deadline=None)
-@given(base_and_utility(), st.integers(1, 12), st.sampled_from(["index", "uniform"]))
+@given(base_and_utility(), st.integers(1, 12), st.sampled_from(["last", "uniform"]))
 def test_sums_to_one_and_kl_bound(bu: tuple[list[F], list[int]], n: int, tie: str) -> None:
     base, utility = bu
     p = best_of_n_distribution(base, utility, n, tie=tie)
@@ -166,7 +166,7 @@ def test_sums_to_one_and_kl_bound(bu: tuple[list[F], list[int]], n: int, tie: st
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(1, 60), st.sampled_from([(0, 1), (1, 0), (0, 0)]), st.sampled_from(["index", "uniform"]))
+@given(st.integers(1, 60), st.sampled_from([(0, 1), (1, 0), (0, 0)]), st.sampled_from(["last", "uniform"]))
 def test_uniform_binary_kl_at_most_log2(n: int, utility: tuple[int, int], tie: str) -> None:
     p = best_of_n_distribution([F(1, 2), F(1, 2)], list(utility), n, tie=tie)
     assert kl_divergence(p, [F(1, 2), F(1, 2)]).value <= math.log(2) + 1e-12
@@ -186,7 +186,7 @@ def test_win_rate_at_most_n_over_n_plus_1(bu: tuple[list[F], list[int]], n: int,
 
 
 @settings(max_examples=60, deadline=None)
-@given(base_and_utility(), st.sampled_from(["index", "uniform"]))
+@given(base_and_utility(), st.sampled_from(["last", "uniform"]))
 def test_expected_utility_non_decreasing_in_n(bu: tuple[list[F], list[int]], tie: str) -> None:
     base, utility = bu
     means = [

@@ -190,7 +190,7 @@ def test_taylor_cost_bound(problem, data):
 
 
 @SETTINGS
-@given(one_shot(), st.sampled_from(["proportional", "first"]))
+@given(one_shot(), st.sampled_from(["uniform", "first"]))
 def test_optimal_among_distributions_with_density_bound(problem, tie):
     base, utility, q = problem
     out = quantilise(base, utility, q, tie=tie)
@@ -577,12 +577,12 @@ def test_policy_quantiliser_refuses_too_many_policies():
         (lambda: quantilise(["1/2", "1/2"], [1, 0], 0), "q is 0, not in (0, 1]"),
         (lambda: quantilise(["1/2", "1/2"], [1, 0], F(3, 2)), "q is 3/2, not in (0, 1]"),
         (lambda: quantilise(["1/2", "1/2"], [1, 0], 0.5), "q is the float 0.5 but the input is exact"),
-        (lambda: quantilise(["1/2", "1/2"], [1, 0], F(1, 2), tie="max"), "tie is 'max', not 'proportional' or 'first'"),
+        (lambda: quantilise(["1/2", "1/2"], [1, 0], F(1, 2), tie="max"), "tie is 'max', not 'uniform', 'first' or 'last'"),
         (lambda: quantilise([0.5, 0.5], [1.0, float("nan")], 0.5), "utility is [1.0, nan], not all finite"),
         (lambda: TimestepQuantiliser(F(2)), "q is 2, not in (0, 1]"),
         (lambda: TimestepQuantiliser(0.5).run(two_state()), "q is the float 0.5 but the MDP is exact"),
         (lambda: TimestepQuantiliser(F(1, 2), base=3), "base is 3, not None, a registered agent name, an Agent or a Policy"),
-        (lambda: TimestepQuantiliser(F(1, 2), tie="uniform"), "tie is 'uniform', not 'proportional' or 'first'"),
+        (lambda: TimestepQuantiliser(F(1, 2), tie="proportional"), "tie is 'proportional', not 'uniform', 'first' or 'last'"),
         (lambda: TimestepQuantiliser(F(1, 2), base=TrajectoryQuantiliser(F(1, 2))).run(tie_mdp()),
          "returned a TrajectoryQuantilisation, not a Markov Policy"),
         (lambda: TrajectoryQuantiliser(F(1, 2)).run(two_state()),

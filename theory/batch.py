@@ -503,7 +503,7 @@ def batch_quantiliser(Q: Any, q: float) -> np.ndarray:
     above the boundary gets :math:`(1/A)/q`, an action in the boundary level
     :math:`(1/A)(q - M)/(q\, m)` (the exact boundary split, shared equally by the tied actions),
     and an action below gets 0. This is :func:`agents.quantiliser.quantilise` (tie rule
-    "proportional") with a uniform base, applied to every row at once; q = 1 is uniform, q at
+    "uniform") with a uniform base, applied to every row at once; q = 1 is uniform, q at
     most the mass of the argmax level is uniform on the argmax level.
 
     Source: Taylor, "Quantilizers: A Safer Alternative to Maximizers for Limited Optimization"

@@ -55,6 +55,7 @@ from theory.metrics import optimal_return
 from theory.numbers import FLOAT_TOLERANCE, format_number
 from theory.policy import Policy
 from theory.polytope import MAX_POLICIES, deterministic_policies
+from theory.validation import check_tolerance
 
 __all__ = [
     "GoodhartCurve",
@@ -97,16 +98,6 @@ def _number(value: Any, field: str) -> Number:
         except (TypeError, ValueError):
             pass
     raise InvalidArgument(f"{field} is {value!r}, not a number")
-
-
-def _show(value: Any) -> str:
-    return format_number(value)
-
-
-def _check_tolerance(tolerance: Any) -> float:
-    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not 0 <= tolerance < 1:
-        raise InvalidArgument(f"tolerance is {tolerance!r}, not a number in [0, 1)")
-    return float(tolerance)
 
 
 def _less(a: Number, b: Number, tol: float) -> bool:
@@ -178,7 +169,7 @@ class GoodhartCurve:
         for i in range(1, n):
             if not p[i] > p[i - 1]:
                 raise InvalidArgument(
-                    f"pressure[{i}] is {_show(p[i])}, not greater than pressure[{i - 1}] = {_show(p[i - 1])}"
+                    f"pressure[{i}] is {format_number(p[i])}, not greater than pressure[{i - 1}] = {format_number(p[i - 1])}"
                 )
         returns = [(name, i, x) for name in ("proxy", "true") for i, x in enumerate(columns[name])]
         floats = [r for r in returns if isinstance(r[2], float)]
@@ -186,7 +177,7 @@ class GoodhartCurve:
         if floats and rationals:
             (fn, fi, fx), (rn, ri, rx) = floats[0], rationals[0]
             raise InvalidArgument(
-                f"{rn}[{ri}] is {_show(rx)} (exact) but {fn}[{fi}] is {fx!r} (float); "
+                f"{rn}[{ri}] is {format_number(rx)} (exact) but {fn}[{fi}] is {fx!r} (float); "
                 "a curve's returns are all exact or all float"
             )
         kind = float if floats else Fraction
@@ -231,7 +222,7 @@ def goodhart_curve(
     for (p0, i0, _, _), (p1, i1, _, _) in zip(rows, rows[1:]):
         if p0 == p1:
             first, second = sorted((i0, i1))
-            raise InvalidArgument(f"points[{second}] has pressure {_show(p1)}, the same as points[{first}]")
+            raise InvalidArgument(f"points[{second}] has pressure {format_number(p1)}, the same as points[{first}]")
     return GoodhartCurve(
         pressure=tuple(r[0] for r in rows),
         proxy=tuple(r[2] for r in rows),
@@ -293,7 +284,7 @@ def goodhart_witness(curve: GoodhartCurve, tolerance: float = FLOAT_TOLERANCE) -
     (0, 1)
     """
     curve = _check_curve(curve)
-    tol = _check_tolerance(tolerance)
+    tol = check_tolerance(tolerance)
     t = curve.true
     last = t[-1]
     lowest = 0  # first minimiser of t[:j]
@@ -379,16 +370,16 @@ def drop_height(
     Fraction(1, 2)
     """
     curve = _check_curve(curve)
-    tol = _check_tolerance(tolerance)
+    tol = check_tolerance(tolerance)
     low = _number(true_min, "true_min")
     high = _number(true_max, "true_max")
     if _less(high, low, tol):
-        raise InvalidArgument(f"true_min is {_show(low)}, greater than true_max = {_show(high)}")
+        raise InvalidArgument(f"true_min is {format_number(low)}, greater than true_max = {format_number(high)}")
     for i, x in enumerate(curve.true):
         if _less(high, x, tol):
-            raise InvalidArgument(f"curve.true[{i}] is {_show(x)}, above true_max = {_show(high)}")
+            raise InvalidArgument(f"curve.true[{i}] is {format_number(x)}, above true_max = {format_number(high)}")
         if _less(x, low, tol):
-            raise InvalidArgument(f"curve.true[{i}] is {_show(x)}, below true_min = {_show(low)}")
+            raise InvalidArgument(f"curve.true[{i}] is {format_number(x)}, below true_min = {format_number(low)}")
     exact = curve.exact and not isinstance(low, float) and not isinstance(high, float)
     if _same(low, high, tol):
         return Fraction(0) if exact else 0.0
@@ -504,7 +495,7 @@ def hackable(
     >>> hackable(bandit, "r1", "r1") is None
     True
     """
-    tol = _check_tolerance(tolerance)
+    tol = check_tolerance(tolerance)
     pis, values = policy_returns(mdp, [reward1, reward2], policies, max_policies=max_policies)
     j1 = [v[0] for v in values]
     j2 = [v[1] for v in values]
@@ -540,7 +531,7 @@ def trivial(
     >>> trivial(two_state(), "true"), trivial(two_state(), [[1, 1], [1, 1]])
     (False, True)
     """
-    tol = _check_tolerance(tolerance)
+    tol = check_tolerance(tolerance)
     _, values = policy_returns(mdp, [reward], policies, max_policies=max_policies)
     js = [v[0] for v in values]
     return not js or _same(min(js), max(js), tol)
@@ -569,7 +560,7 @@ def equivalent(
     >>> equivalent(two_state(), "true", [[0, 0], [3, 0]]), equivalent(two_state(), "true", "proxy")
     (True, False)
     """
-    tol = _check_tolerance(tolerance)
+    tol = check_tolerance(tolerance)
     _, values = policy_returns(mdp, [reward1, reward2], policies, max_policies=max_policies)
     values = sorted(values)
     for (a1, a2), (b1, b2) in zip(values, values[1:]):

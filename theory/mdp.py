@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from fractions import Fraction
 from functools import cached_property
-from numbers import Integral
 from types import MappingProxyType
 from typing import Any
 
@@ -22,9 +20,14 @@ from theory.numbers import (
 )
 from theory.validation import (
     check_array,
+    check_discount,
     check_distribution_rows,
     check_finite,
+    check_horizon,
     check_labels,
+    check_observations,
+    check_reward_names,
+    show_value,
 )
 
 __all__ = ["FiniteMDP", "default_objective"]
@@ -93,12 +96,9 @@ class FiniteMDP:
         check_distribution_rows(transitions, "transitions", (states, actions, states), InvalidMDP)
         set_("transitions", transitions)
 
-        if not isinstance(self.rewards, Mapping) or not self.rewards:
-            raise InvalidMDP(f"rewards is {self.rewards!r}, not a non-empty mapping name -> (S, A) array")
+        check_reward_names(self.rewards, InvalidMDP)
         rewards: dict[str, np.ndarray] = {}
         for name, values in self.rewards.items():
-            if not isinstance(name, str) or not name:
-                raise InvalidMDP(f"rewards has the name {name!r}, not a non-empty string")
             field = f"rewards[{name!r}]"
             arr = check_array(values, (S, A), exact, field, InvalidMDP)
             check_finite(arr, field, (states, actions), InvalidMDP)
@@ -111,24 +111,15 @@ class FiniteMDP:
 
         if (self.discount is None) == (self.horizon is None):
             raise InvalidMDP(
-                f"discount is {_show(self.discount)} and horizon is {self.horizon!r}; give exactly one"
+                f"discount is {show_value(self.discount)} and horizon is {self.horizon!r}; give exactly one"
             )
         if self.discount is not None:
-            set_("discount", _check_discount(self.discount, exact))
+            set_("discount", check_discount(self.discount, exact, error=InvalidMDP))
         else:
-            h = self.horizon
-            if isinstance(h, bool) or not isinstance(h, Integral) or h < 1:
-                raise InvalidMDP(f"horizon is {h!r}, not a positive integer")
-            set_("horizon", int(h))
+            set_("horizon", check_horizon(self.horizon, error=InvalidMDP))
 
         if self.observations is not None:
-            obs = self.observations
-            if isinstance(obs, str) or not isinstance(obs, Sequence) or len(obs) != S:
-                raise InvalidMDP(f"observations is {obs!r}, not a sequence of {S} labels")
-            for s, o in zip(states, obs):
-                if not isinstance(o, str):
-                    raise InvalidMDP(f"observations[{s!r}] is {o!r}, not a string")
-            set_("observations", tuple(obs))
+            set_("observations", check_observations(self.observations, states, InvalidMDP))
         if self.features is not None:
             try:
                 feats = np.array(np.asarray(self.features, dtype=object).tolist(), dtype=np.float64)
@@ -301,39 +292,6 @@ def default_objective(rewards: Mapping[str, Any]) -> str:
         return next(iter(rewards))
     known = ", ".join(repr(k) for k in rewards)
     raise InvalidArgument(f"objective is not given and the MDP has no 'proxy' reward ({known}); name one")
-
-
-def _check_discount(value: Any, exact: bool) -> Fraction | float:
-    if isinstance(value, bool):
-        raise InvalidMDP(f"discount is {value!r}, not a number in [0, 1)")
-    if exact:
-        if isinstance(value, (float, np.floating)):
-            raise InvalidMDP(
-                f"discount is the float {float(value)!r} but the MDP is exact; write it as \"p/q\""
-            )
-        try:
-            d = parse_number(value, "discount")
-        except InvalidArgument as exc:
-            raise InvalidMDP(str(exc)) from None
-    else:
-        if isinstance(value, (Fraction, str)) and not (
-            isinstance(value, Fraction) and value.denominator == 1
-        ):
-            raise InvalidMDP(f"discount is {_show(value)} (exact) but the MDP is float; use a float")
-        try:
-            d = float(value)
-        except (TypeError, ValueError):
-            raise InvalidMDP(f"discount is {value!r}, not a number in [0, 1)") from None
-        if not math.isfinite(d):
-            raise InvalidMDP(f"discount is {d!r}, not a number in [0, 1)")
-    if not 0 <= d < 1:
-        raise InvalidMDP(f"discount is {format_number(d)}, not in [0, 1)")
-    return d
-
-
-def _show(value: Any) -> str:
-    """A value in a message: a Fraction as "p/q" (like every exact number), anything else by repr."""
-    return str(value) if isinstance(value, Fraction) else repr(value)
 
 
 def _lookup(labels: tuple[str, ...], label: str, what: str) -> int:

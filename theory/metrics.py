@@ -8,15 +8,14 @@
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
-import numpy as np
 
 from theory.errors import InvalidArgument
 from theory.evaluation import Reward, expected_return, next_state_distribution, state_occupancy
 from theory.mdp import FiniteMDP
 from theory.policy import Policy
+from theory.selection import kl  # the one home of KL between distributions; re-exported
 from theory.solvers import solve
 
 __all__ = ["optimal_return", "regret", "proxy_true_gap", "kl", "state_kl", "trajectory_kl"]
@@ -52,23 +51,6 @@ def proxy_true_gap(mdp: FiniteMDP, policy: Policy, proxy: str = "proxy", true: s
     Fraction(50, 91)
     """
     return expected_return(mdp, policy, proxy) - expected_return(mdp, policy, true)
-
-
-def kl(p: np.ndarray, q: np.ndarray) -> float:
-    """:math:`KL(p \\| q) = \\sum_x p(x) \\log(p(x) / q(x))` in nats, with 0 log 0 = 0 and
-    :math:`+\\infty` when p puts mass where q has none. Float (logarithms are irrational).
-
-    >>> kl(np.array([1.0, 0.0]), np.array([0.5, 0.5])) == math.log(2)
-    True
-    """
-    total = 0.0
-    for pi, qi in zip(np.asarray(p).tolist(), np.asarray(q).tolist()):
-        if pi == 0:
-            continue
-        if qi == 0:
-            return math.inf
-        total += float(pi) * (math.log(Fraction(pi) if isinstance(pi, Fraction) else pi) - math.log(qi))
-    return total
 
 
 def state_kl(policy: Policy, base: Policy, t: int = 0) -> list[float]:

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
-from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -58,6 +57,7 @@ from theory.evaluation import occupancy, state_action_flow
 from theory.mdp import FiniteMDP
 from theory.numbers import FLOAT_TOLERANCE, coerce_array, format_number, zeros_like_kind
 from theory.policy import Policy
+from theory.validation import check_instance, check_positive_int, check_tolerance
 
 __all__ = [
     "MAX_POLICIES",
@@ -79,30 +79,13 @@ MAX_POLICIES = 4096
 # -- argument checks ---------------------------------------------------------------------------
 
 
-def _check_mdp(mdp: Any) -> None:
-    if not isinstance(mdp, FiniteMDP):
-        raise InvalidArgument(f"mdp is {type(mdp).__name__}, not a FiniteMDP")
-
-
 def _check_discounted(mdp: FiniteMDP, what: str) -> None:
-    _check_mdp(mdp)
+    check_instance(mdp, FiniteMDP, "mdp")
     if mdp.horizon is not None:
         raise InvalidArgument(
             f"{what} needs a discounted MDP (this one has horizon {mdp.horizon}); "
             "the occupancy polytope of a finite horizon lives over (t, s, a)"
         )
-
-
-def _check_max(max_policies: Any) -> int:
-    if isinstance(max_policies, bool) or not isinstance(max_policies, Integral) or max_policies < 1:
-        raise InvalidArgument(f"max_policies is {max_policies!r}, not a positive integer")
-    return int(max_policies)
-
-
-def _check_tolerance(tolerance: Any) -> float:
-    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not 0 <= tolerance < 1:
-        raise InvalidArgument(f"tolerance is {tolerance!r}, not a number in [0, 1)")
-    return float(tolerance)
 
 
 def _check_measure(mdp: FiniteMDP, d: Any) -> np.ndarray:
@@ -125,7 +108,7 @@ def count_deterministic_policies(mdp: FiniteMDP) -> int:
     >>> count_deterministic_policies(two_state())
     4
     """
-    _check_mdp(mdp)
+    check_instance(mdp, FiniteMDP, "mdp")
     return mdp.A**mdp.S
 
 
@@ -147,8 +130,8 @@ def deterministic_policies(mdp: FiniteMDP, max_policies: int = MAX_POLICIES) -> 
     ...
     theory.errors.InvalidArgument: the MDP has 2**2 = 4 deterministic stationary policies, more than max_policies = 3
     """
-    _check_mdp(mdp)
-    cap = _check_max(max_policies)
+    check_instance(mdp, FiniteMDP, "mdp")
+    cap = check_positive_int(max_policies, "max_policies")
     count = count_deterministic_policies(mdp)
     if count > cap:
         raise InvalidArgument(
@@ -211,7 +194,7 @@ def is_occupancy_measure(mdp: FiniteMDP, d: Any, tolerance: float = FLOAT_TOLERA
     """
     _check_discounted(mdp, "is_occupancy_measure")
     arr = _check_measure(mdp, d)
-    tol = _check_tolerance(tolerance)
+    tol = check_tolerance(tolerance)
     residual = flow_residual(mdp, arr)
     if mdp.exact:
         return bool(np.all(arr >= 0)) and bool(np.all(residual == 0))
@@ -330,7 +313,7 @@ def is_vertex(mdp: FiniteMDP, d: Any, tolerance: float = FLOAT_TOLERANCE) -> boo
     """
     _check_discounted(mdp, "is_vertex")
     arr = _check_measure(mdp, d)
-    tol = _check_tolerance(tolerance)
+    tol = check_tolerance(tolerance)
     if not is_occupancy_measure(mdp, arr, tol):
         return False
     support = [(s, a) for s in range(mdp.S) for a in range(mdp.A) if (arr[s, a] > (0 if mdp.exact else tol))]

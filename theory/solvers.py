@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 from fractions import Fraction
-from typing import Literal
 
 import numpy as np
 
@@ -17,10 +16,12 @@ from theory.linalg import expected_next
 from theory.mdp import FiniteMDP
 from theory.numbers import FLOAT_TOLERANCE, zeros_like_kind
 from theory.policy import Policy
+from theory.validation import TieRule, check_tie
 
 __all__ = [
     "Solution",
     "TieRule",
+    "ARGMAX_TIES",
     "policy_iteration",
     "backward_induction",
     "value_iteration",
@@ -29,7 +30,9 @@ __all__ = [
     "greedy_policy",
 ]
 
-TieRule = Literal["uniform", "first"]
+#: The tie rules an argmax accepts, of the one vocabulary (theory.validation.TIE_RULES):
+#: "uniform" over the argmax set, or its "first" action.
+ARGMAX_TIES: tuple[str, ...] = ("uniform", "first")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -61,12 +64,7 @@ class Solution:
         return self.values if self.values.ndim == 1 else self.values[0]
 
 
-def _check_tie(tie: str) -> None:
-    if tie not in ("uniform", "first"):
-        raise InvalidArgument(f"tie is {tie!r}, not 'uniform' or 'first'")
-
-
-def argmax_sets(q: np.ndarray, exact: bool) -> list[list[int]]:
+def argmax_sets(q_values: np.ndarray, exact: bool) -> list[list[int]]:
     """Per row of a (S, A) Q array, the indices of the maximal entries: exact equality on exact
     input; within ``FLOAT_TOLERANCE * max(1, |max|)`` on float input.
 
@@ -74,7 +72,7 @@ def argmax_sets(q: np.ndarray, exact: bool) -> list[list[int]]:
     [[0, 1], [1]]
     """
     if not exact:
-        mask = _float_argmax_mask(q)
+        mask = _float_argmax_mask(q_values)
         if mask is not None:
             counts = mask.sum(axis=1)
             if np.all(counts == 1):
@@ -83,7 +81,7 @@ def argmax_sets(q: np.ndarray, exact: bool) -> list[list[int]]:
             ends = np.cumsum(counts).tolist()
             return [cols[start:end] for start, end in zip([0] + ends[:-1], ends)]
     out = []
-    for row in q:
+    for row in q_values:
         best = max(row)
         if exact:
             out.append([a for a, x in enumerate(row) if x == best])
@@ -93,12 +91,12 @@ def argmax_sets(q: np.ndarray, exact: bool) -> list[list[int]]:
     return out
 
 
-def greedy_policy(q: np.ndarray, exact: bool, tie: TieRule = "uniform") -> np.ndarray:
-    """(S, A) probabilities greedy in q: uniform over the argmax set, or its first action."""
-    _check_tie(tie)
-    S, A = q.shape
+def greedy_policy(q_values: np.ndarray, exact: bool, tie: TieRule = "uniform") -> np.ndarray:
+    """(S, A) probabilities greedy in q_values: uniform over the argmax set, or its first action."""
+    check_tie(tie, ARGMAX_TIES)
+    S, A = q_values.shape
     if not exact:
-        mask = _float_argmax_mask(q)
+        mask = _float_argmax_mask(q_values)
         if mask is not None:
             if tie == "first":
                 first = mask.argmax(axis=1)
@@ -106,7 +104,7 @@ def greedy_policy(q: np.ndarray, exact: bool, tie: TieRule = "uniform") -> np.nd
                 mask[np.arange(S), first] = True
             return np.where(mask, 1.0 / mask.sum(axis=1)[:, None], 0.0)
     probs = zeros_like_kind((S, A), exact)
-    for s, best in enumerate(argmax_sets(q, exact)):
+    for s, best in enumerate(argmax_sets(q_values, exact)):
         chosen = best if tie == "uniform" else best[:1]
         w = Fraction(1, len(chosen)) if exact else 1.0 / len(chosen)
         for a in chosen:
@@ -114,26 +112,27 @@ def greedy_policy(q: np.ndarray, exact: bool, tie: TieRule = "uniform") -> np.nd
     return probs
 
 
-def _float_argmax_mask(q: np.ndarray) -> np.ndarray | None:
+def _float_argmax_mask(q_values: np.ndarray) -> np.ndarray | None:
     """The (S, A) boolean mask of :func:`argmax_sets` for a finite float array, computed with
     the same float operations as its loop; None when the loop must run (non-float, non-finite
     or empty input)."""
-    if not isinstance(q, np.ndarray) or q.dtype.kind != "f" or q.ndim != 2 or q.shape[1] == 0:
+    if not isinstance(q_values, np.ndarray) or q_values.dtype.kind != "f" or q_values.ndim != 2 \
+            or q_values.shape[1] == 0:
         return None
-    if not np.isfinite(q).all():
+    if not np.isfinite(q_values).all():
         return None
-    best = q.max(axis=1)
+    best = q_values.max(axis=1)
     tol = FLOAT_TOLERANCE * np.maximum(1.0, np.abs(best))
-    return q >= (best - tol)[:, None]
+    return q_values >= (best - tol)[:, None]
 
 
-def _improve(q: np.ndarray, choice: list[int], exact: bool) -> bool:
+def _improve(q_values: np.ndarray, choice: list[int], exact: bool) -> bool:
     """The improvement step of :func:`policy_iteration`, state by state: switch to the first
     maximal action when it is strictly better than the current one (by more than the float
     tolerance on float input). Updates ``choice`` in place; tells whether any state switched."""
     changed = False
-    A = q.shape[1]
-    for s, row in enumerate(q):
+    A = q_values.shape[1]
+    for s, row in enumerate(q_values):
         best = max(range(A), key=lambda a: (row[a], -a))
         current = row[choice[s]]
         margin = 0 if exact else FLOAT_TOLERANCE * max(1.0, abs(current))
@@ -143,16 +142,16 @@ def _improve(q: np.ndarray, choice: list[int], exact: bool) -> bool:
     return changed
 
 
-def _improve_float(q: np.ndarray, choice: list[int]) -> bool | None:
+def _improve_float(q_values: np.ndarray, choice: list[int]) -> bool | None:
     """:func:`_improve` on a finite float Q array, vectorised with the same float operations.
-    None (and ``choice`` untouched) when q is not finite: the loop handles that case."""
-    if not np.isfinite(q).all():
+    None (and ``choice`` untouched) when q_values is not finite: the loop handles that case."""
+    if not np.isfinite(q_values).all():
         return None
-    rows = np.arange(q.shape[0])
-    best = q.argmax(axis=1)
-    current = q[rows, np.asarray(choice)]
+    rows = np.arange(q_values.shape[0])
+    best = q_values.argmax(axis=1)
+    current = q_values[rows, np.asarray(choice)]
     margin = FLOAT_TOLERANCE * np.maximum(1.0, np.abs(current))
-    switch = np.flatnonzero(q[rows, best] > current + margin)
+    switch = np.flatnonzero(q_values[rows, best] > current + margin)
     for s in switch.tolist():
         choice[s] = int(best[s])
     return len(switch) > 0
@@ -176,7 +175,7 @@ def policy_iteration(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform") -
     >>> sol.values.tolist(), sol.argmax
     ([Fraction(810, 91), Fraction(10, 1)], (('go',), ('stay',)))
     """
-    _check_tie(tie)
+    check_tie(tie, ARGMAX_TIES)
     if mdp.horizon is not None:
         raise InvalidArgument("policy_iteration needs a discounted MDP; use backward_induction for a horizon")
     r = reward_array(mdp, reward)
@@ -191,20 +190,20 @@ def policy_iteration(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform") -
         iterations += 1
         pi = Policy.deterministic(mdp, choice)
         v = state_values(mdp, pi, r)
-        q = r + mdp.discount * expected_next(mdp, v)
-        changed = None if exact else _improve_float(q, choice)
+        q_values = r + mdp.discount * expected_next(mdp, v)
+        changed = None if exact else _improve_float(q_values, choice)
         if changed is None:
-            changed = _improve(q, choice, exact)
+            changed = _improve(q_values, choice, exact)
         if not changed:
             break
         if iterations > 10_000:  # pragma: no cover - policy iteration is finite
             raise RuntimeError("policy iteration did not converge")
-    sets = argmax_sets(q, exact)
-    probs = greedy_policy(q, exact, tie)
+    sets = argmax_sets(q_values, exact)
+    probs = greedy_policy(q_values, exact, tie)
     return Solution(
         policy=Policy(probs, mdp.states, mdp.actions),
         values=v,
-        q_values=q,
+        q_values=q_values,
         argmax=tuple(tuple(mdp.actions[a] for a in best) for best in sets),
         reward=_reward_name(reward),
         method="policy iteration",
@@ -223,25 +222,25 @@ def backward_induction(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform")
     >>> backward_induction(m, "true").values[0].tolist()
     [Fraction(9, 10), Fraction(2, 1)]
     """
-    _check_tie(tie)
+    check_tie(tie, ARGMAX_TIES)
     if mdp.horizon is None:
         raise InvalidArgument("backward_induction needs a finite-horizon MDP; use policy_iteration")
     r = reward_array(mdp, reward)
     exact = mdp.exact
     H, S, A = mdp.horizon, mdp.S, mdp.A
     v = zeros_like_kind((H + 1, S), exact)
-    q = np.empty((H, S, A), dtype=object if exact else np.float64)
+    q_values = np.empty((H, S, A), dtype=object if exact else np.float64)
     probs = np.empty((H, S, A), dtype=object if exact else np.float64)
     argmax = []
     for t in range(H - 1, -1, -1):
-        q[t] = r + expected_next(mdp, v[t + 1])
-        v[t] = np.array([max(row) for row in q[t]], dtype=q.dtype)
-        probs[t] = greedy_policy(q[t], exact, tie)
-        argmax.append(tuple(tuple(mdp.actions[a] for a in best) for best in argmax_sets(q[t], exact)))
+        q_values[t] = r + expected_next(mdp, v[t + 1])
+        v[t] = np.array([max(row) for row in q_values[t]], dtype=q_values.dtype)
+        probs[t] = greedy_policy(q_values[t], exact, tie)
+        argmax.append(tuple(tuple(mdp.actions[a] for a in best) for best in argmax_sets(q_values[t], exact)))
     return Solution(
         policy=Policy(probs, mdp.states, mdp.actions),
         values=v,
-        q_values=q,
+        q_values=q_values,
         argmax=tuple(reversed(argmax)),
         reward=_reward_name(reward),
         method="backward induction",
@@ -271,7 +270,7 @@ def value_iteration(
     >>> bool(abs(sol.values[1] - 10) < 1e-6), sol.error_bound < 1e-6
     (True, True)
     """
-    _check_tie(tie)
+    check_tie(tie, ARGMAX_TIES)
     if mdp.exact:
         raise InvalidArgument("value_iteration is a float method; use policy_iteration for exact values or mdp.to_float()")
     if mdp.horizon is not None:
@@ -288,21 +287,21 @@ def value_iteration(
     delta = 0.0
     while True:
         iterations += 1
-        q = r + gamma * (P @ v).reshape(S, A)
-        v_new = q.max(axis=1)
+        q_values = r + gamma * (P @ v).reshape(S, A)
+        v_new = q_values.max(axis=1)
         delta = float(np.max(np.abs(v_new - v)))
         v = v_new
         if gamma == 0 or delta < threshold:
             break
         if iterations >= max_iterations:
             raise InvalidArgument(f"value_iteration did not reach tolerance {tolerance} in {max_iterations} iterations")
-    q = r + gamma * (P @ v).reshape(S, A)
+    q_values = r + gamma * (P @ v).reshape(S, A)
     bound = gamma * delta / (1 - gamma)
-    sets = argmax_sets(q, False)
+    sets = argmax_sets(q_values, False)
     return Solution(
-        policy=Policy(greedy_policy(q, False, tie), mdp.states, mdp.actions),
+        policy=Policy(greedy_policy(q_values, False, tie), mdp.states, mdp.actions),
         values=v,
-        q_values=q,
+        q_values=q_values,
         argmax=tuple(tuple(mdp.actions[a] for a in best) for best in sets),
         reward=_reward_name(reward),
         method="value iteration",

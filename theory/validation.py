@@ -1,34 +1,92 @@
-"""The one validation module: every check of an MDP or a policy lives here.
+"""The one validation module: every check of an argument, an MDP or a policy lives here.
 
-Each helper raises the given error class with a one-line message that names the field, the
-index (as state/action labels) and the offending value.
+Each helper raises the given error class (by default
+:class:`~theory.errors.InvalidArgument`) with a one-line message that names the field, the
+index (as state/action labels) and the offending value, in the style of Hypothesis'
+``internal/validation.py``. Nothing is renormalised, clipped or rounded: a check returns its
+value (converted to the kind asked for) or raises.
+
+The one tie vocabulary (:data:`TIE_RULES`), used by the solvers' argmax, the quantilisers and
+best-of-n alike, speaks of how outcomes of equal utility (one *level*, see
+:func:`theory.selection.levels`) are ordered:
+
+- ``"uniform"``: ties are broken by an independent uniform random tie-breaker per draw, so tied
+  outcomes are treated symmetrically: the argmax is uniform over its argmax set, and a
+  quantiliser's or best-of-n's mass on a tie level is shared in proportion to the base mass.
+- ``"first"``: ties are broken by a fixed total order in which the lower index ranks higher
+  (the argmax plays the first action of its argmax set).
+- ``"last"``: the fixed total order in which the higher index ranks higher.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import Any
+from numbers import Integral, Real
+from typing import Any, Literal
 
 import numpy as np
 
 from theory.errors import DeconfuseError, InvalidArgument
-from theory.numbers import FLOAT_TOLERANCE, coerce_array, format_number
+from theory.numbers import FLOAT_TOLERANCE, coerce_array, format_number, parse_number
 
 __all__ = [
+    "TieRule",
+    "TIE_RULES",
+    "label_index",
+    "show_labels",
+    "show_value",
     "check_labels",
     "check_array",
     "check_distribution_rows",
     "check_finite",
+    "check_int",
+    "check_seed",
+    "check_number",
     "check_probability",
-    "label_index",
+    "check_discount",
+    "check_positive_int",
+    "check_horizon",
+    "check_time",
+    "check_positive",
+    "check_tolerance",
+    "check_beta",
+    "check_q",
+    "check_tie",
+    "check_choice",
+    "check_observations",
+    "check_reward_names",
+    "check_instance",
 ]
+
+#: The one tie vocabulary (meanings in the module docstring).
+TieRule = Literal["uniform", "first", "last"]
+TIE_RULES: tuple[str, ...] = ("uniform", "first", "last")
 
 
 def label_index(labels: Sequence[str], *indices: int) -> str:
     """Format an index as labels: ``['s0', 'go']``."""
     return "[" + ", ".join(repr(labels_i[i]) for labels_i, i in zip(labels, indices)) + "]"
+
+
+def show_labels(labels: Sequence[str], limit: int = 6) -> str:
+    """Labels for an error message, cut after ``limit``: ``['s0', 's1', ...]``.
+
+    >>> show_labels(("a", "b", "c"), limit=2)
+    "['a', 'b', ...]"
+    """
+    shown = ", ".join(repr(x) for x in labels[:limit])
+    return f"[{shown}, ...]" if len(labels) > limit else f"[{shown}]"
+
+
+def show_value(value: Any) -> str:
+    """A value in a message: a Fraction as "p/q" (like every exact number), anything else by repr.
+
+    >>> show_value(Fraction(1, 2)), show_value("x"), show_value(0.5)
+    ('1/2', "'x'", '0.5')
+    """
+    return str(value) if isinstance(value, Fraction) else repr(value)
 
 
 def check_labels(labels: Any, field: str, error: type[DeconfuseError]) -> tuple[str, ...]:
@@ -116,8 +174,63 @@ def check_distribution_rows(
         raise error(f"{field}{where} sums to {format_number(total)}, not 1{tol}")
 
 
-def check_probability(value: Any, field: str, low_open: bool = False) -> Fraction | float:
-    """A number in [0, 1] (or (0, 1] when ``low_open``), kept in its kind."""
+def check_int(value: Any, field: str, minimum: int | None = None) -> int:
+    """``value`` as an int (bools refused), at least ``minimum`` when given.
+
+    >>> check_int(3, "n", 2)
+    3
+    >>> check_int(1, "n", 2)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: n is 1, not an integer >= 2
+    """
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        bound = "" if minimum is None else f" >= {minimum}"
+        raise InvalidArgument(f"{field} is {value!r}, not an integer{bound}")
+    if minimum is not None and value < minimum:
+        raise InvalidArgument(f"{field} is {int(value)}, not an integer >= {minimum}")
+    return int(value)
+
+
+def check_seed(seed: Any, field: str = "seed") -> int:
+    """A seed for :func:`numpy.random.default_rng`: a non-negative int.
+
+    >>> check_seed(7)
+    7
+    """
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
+        raise InvalidArgument(f"{field} is {seed!r}, not a non-negative integer")
+    return int(seed)
+
+
+def check_number(value: Any, field: str) -> Fraction:
+    """``value`` as an exact Fraction (an int, a Fraction, "p/q", a decimal string or a float
+    read as its shortest round-tripping decimal), as :func:`theory.numbers.parse_number`.
+
+    >>> check_number("3/4", "slip"), check_number(0.2, "slip")
+    (Fraction(3, 4), Fraction(1, 5))
+    """
+    return parse_number(value, field)
+
+
+def check_probability(
+    value: Any, field: str, low_open: bool = False, exact: bool | None = None
+) -> Fraction | float:
+    """A number in [0, 1] (or (0, 1] when ``low_open``).
+
+    ``exact=None`` keeps the kind of a number (strings refused); ``exact=True`` reads any number
+    exactly as a Fraction ("p/q" strings, a float as its shortest round-tripping decimal:
+    0.2 -> 1/5); ``exact=False`` gives a float.
+
+    >>> check_probability("1/5", "slip", exact=True), check_probability(0.2, "slip", exact=True)
+    (Fraction(1, 5), Fraction(1, 5))
+    >>> check_probability(2, "slip", exact=True)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: slip is 2, not in [0, 1]
+    """
+    if exact:
+        value = parse_number(value, field)
     if isinstance(value, bool) or not isinstance(value, (int, float, Fraction, np.floating, np.integer)):
         raise InvalidArgument(f"{field} is {value!r}, not a number")
     if isinstance(value, (float, np.floating)) and not math.isfinite(value):
@@ -125,4 +238,236 @@ def check_probability(value: Any, field: str, low_open: bool = False) -> Fractio
     if value > 1 or value < 0 or (low_open and value == 0):
         interval = "(0, 1]" if low_open else "[0, 1]"
         raise InvalidArgument(f"{field} is {format_number(value)}, not in {interval}")
+    return float(value) if exact is False else value
+
+
+def check_discount(
+    value: Any, exact: bool | None = None, field: str = "discount", error: type[DeconfuseError] = InvalidArgument
+) -> Fraction | float:
+    """A discount in [0, 1) of the model's kind: ``exact=True`` refuses a float and gives a
+    Fraction ("p/q" strings allowed); ``exact=False`` refuses a non-integer exact number and gives
+    a float; ``exact=None`` reads it exactly (a float as its shortest decimal).
+
+    >>> check_discount("9/10", exact=True), check_discount(0.5, exact=False)
+    (Fraction(9, 10), 0.5)
+    >>> check_discount(1, exact=True)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: discount is 1, not in [0, 1)
+    """
+    if isinstance(value, bool):
+        raise error(f"{field} is {value!r}, not a number in [0, 1)")
+    if exact is None:
+        try:
+            d: Fraction | float = parse_number(value, field)
+        except InvalidArgument as exc:
+            raise error(str(exc)) from None
+    elif exact:
+        if isinstance(value, (float, np.floating)):
+            raise error(f"{field} is the float {float(value)!r} but the MDP is exact; write it as \"p/q\"")
+        try:
+            d = parse_number(value, field)
+        except InvalidArgument as exc:
+            raise error(str(exc)) from None
+    else:
+        if isinstance(value, (Fraction, str)) and not (isinstance(value, Fraction) and value.denominator == 1):
+            raise error(f"{field} is {show_value(value)} (exact) but the MDP is float; use a float")
+        try:
+            d = float(value)
+        except (TypeError, ValueError, OverflowError):
+            raise error(f"{field} is {value!r}, not a number in [0, 1)") from None
+        if not math.isfinite(d):
+            raise error(f"{field} is {d!r}, not a number in [0, 1)")
+    if not 0 <= d < 1:
+        raise error(f"{field} is {format_number(d)}, not in [0, 1)")
+    return d
+
+
+def check_positive_int(value: Any, field: str, error: type[DeconfuseError] = InvalidArgument) -> int:
+    """An integer >= 1 (bools refused), for sizes and counts.
+
+    >>> check_positive_int(3, "max_policies")
+    3
+    >>> check_positive_int(0, "max_policies")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: max_policies is 0, not a positive integer
+    """
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise error(f"{field} is {value!r}, not a positive integer")
+    return int(value)
+
+
+def check_horizon(value: Any, field: str = "horizon", error: type[DeconfuseError] = InvalidArgument) -> int:
+    """A finite horizon: an integer >= 1 (:func:`check_positive_int`).
+
+    >>> check_horizon(3)
+    3
+    """
+    return check_positive_int(value, field, error)
+
+
+def check_time(discount: Any, horizon: Any, default_discount: Fraction) -> tuple[Fraction | None, int | None]:
+    """Exactly one of ``discount`` in [0, 1) and ``horizon`` >= 1; neither given means
+    ``default_discount``. Returns ``(discount, horizon)`` with one of them None.
+
+    >>> check_time(None, None, Fraction(9, 10)), check_time(None, 3, Fraction(9, 10))
+    ((Fraction(9, 10), None), (None, 3))
+    >>> check_time("1/2", 3, Fraction(9, 10))
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: discount is '1/2' and horizon is 3; give at most one
+    """
+    if discount is not None and horizon is not None:
+        raise InvalidArgument(f"discount is {discount!r} and horizon is {horizon!r}; give at most one")
+    if horizon is not None:
+        return None, check_int(horizon, "horizon", 1)
+    d = default_discount if discount is None else parse_number(discount, "discount")
+    if not 0 <= d < 1:
+        raise InvalidArgument(f"discount is {format_number(d)}, not in [0, 1)")
+    return d, None
+
+
+def check_positive(value: Any, field: str) -> float:
+    """A finite number > 0, as a float.
+
+    >>> check_positive(2, "tolerance")
+    2.0
+    >>> check_positive(0, "tolerance")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: tolerance is 0, not a positive number
+    """
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < float(value) < math.inf:
+        raise InvalidArgument(f"{field} is {value!r}, not a positive number")
+    return float(value)
+
+
+def check_tolerance(value: Any, field: str = "tolerance") -> float:
+    """A comparison tolerance for float results: a number in [0, 1), as a float.
+
+    >>> check_tolerance(1e-9)
+    1e-09
+    >>> check_tolerance(1)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: tolerance is 1, not a number in [0, 1)
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise InvalidArgument(f"{field} is {value!r}, not a number in [0, 1)")
+    return float(value)
+
+
+def check_beta(beta: Any, field: str = "beta") -> float:
+    """An inverse temperature: a finite number >= 0, as a float.
+
+    >>> check_beta("x")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: beta is 'x', not a finite number >= 0
+    """
+    if isinstance(beta, bool) or not isinstance(beta, Real):
+        raise InvalidArgument(f"{field} is {beta!r}, not a finite number >= 0")
+    value = float(beta)
+    if not math.isfinite(value) or value < 0:
+        raise InvalidArgument(f"{field} is {beta!r}, not a finite number >= 0")
+    return value
+
+
+def check_q(q: Any, exact: bool | None = None, field: str = "q") -> Fraction | float:
+    """A quantile q in (0, 1]: a Fraction for exact input (a float is refused, since it would make
+    the result float), a float for float input, its own kind for ``exact=None``.
+
+    >>> check_q("1/10", exact=True), check_q(0.5, exact=False)
+    (Fraction(1, 10), 0.5)
+    >>> check_q(0.1, exact=True)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: q is the float 0.1 but the input is exact; give it as a Fraction (e.g. "1/10")
+    """
+    if isinstance(q, str):
+        q = parse_number(q, field)
+    check_probability(q, field, low_open=True)
+    if exact:
+        if isinstance(q, (float, np.floating)):
+            raise InvalidArgument(
+                f"{field} is the float {float(q)!r} but the input is exact; give it as a Fraction (e.g. \"1/10\")"
+            )
+        return parse_number(q, field)
+    if exact is None:
+        return q
+    return float(q)
+
+
+def check_choice(value: Any, field: str, allowed: Sequence[str]) -> str:
+    """One of the ``allowed`` words.
+
+    >>> check_choice("half", "ties", ("half", "strict"))
+    'half'
+    >>> check_choice("x", "ties", ("half", "strict"))
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: ties is 'x', not 'half' or 'strict'
+    """
+    if not isinstance(value, str) or value not in allowed:
+        words = [repr(w) for w in allowed]
+        listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+        raise InvalidArgument(f"{field} is {value!r}, not {listed}")
+    return value
+
+
+def check_tie(tie: Any, allowed: Sequence[str] = TIE_RULES, field: str = "tie") -> str:
+    """A tie rule of the one vocabulary (:data:`TIE_RULES`), restricted to ``allowed``.
+
+    >>> check_tie("first")
+    'first'
+    >>> check_tie("index", ("uniform", "first"))
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: tie is 'index', not 'uniform' or 'first'
+    """
+    return check_choice(tie, field, allowed)
+
+
+def check_observations(
+    observations: Any, states: Sequence[str], error: type[DeconfuseError] = InvalidArgument
+) -> tuple[str, ...]:
+    """Per-state observation labels: a sequence of one string per state.
+
+    >>> check_observations(["x", "x"], ("s0", "s1"))
+    ('x', 'x')
+    """
+    S = len(states)
+    if isinstance(observations, str) or not isinstance(observations, Sequence) or len(observations) != S:
+        raise error(f"observations is {observations!r}, not a sequence of {S} labels")
+    for s, o in zip(states, observations):
+        if not isinstance(o, str):
+            raise error(f"observations[{s!r}] is {o!r}, not a string")
+    return tuple(observations)
+
+
+def check_reward_names(rewards: Any, error: type[DeconfuseError] = InvalidArgument) -> Mapping[str, Any]:
+    """A non-empty mapping whose keys (reward names) are non-empty strings.
+
+    >>> list(check_reward_names({"true": [[0]]}))
+    ['true']
+    """
+    if not isinstance(rewards, Mapping) or not rewards:
+        raise error(f"rewards is {rewards!r}, not a non-empty mapping name -> (S, A) array")
+    for name in rewards:
+        if not isinstance(name, str) or not name:
+            raise error(f"rewards has the name {name!r}, not a non-empty string")
+    return rewards
+
+
+def check_instance(value: Any, cls: type, field: str) -> Any:
+    """``value`` itself when it is a ``cls``; else a one-line error naming its type.
+
+    >>> check_instance(3, str, "mdp")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: mdp is int, not a str
+    """
+    if not isinstance(value, cls):
+        raise InvalidArgument(f"{field} is {type(value).__name__}, not a {cls.__name__}")
     return value
