@@ -64,6 +64,7 @@ __all__ = [
     "inverse_temperatures",
     "small_positive_rationals",
     "mdps_with_policies",
+    "ERROR_MODEL_NAMES",
     "error_model_mdps",
     "goodhart_mdps",
     "shift_pairs",
@@ -420,6 +421,7 @@ def mdps_with_policies(draw: Callable[[SearchStrategy[Any]], Any], max_states: i
     return mdp, draw(policies(mdp))
 
 
+#: The proxy-error models that :func:`error_model_mdps` draws from when no model is named.
 ERROR_MODEL_NAMES = ("regressional-light", "regressional-heavy", "extremal", "causal")
 
 
