@@ -16,8 +16,19 @@ from agents.quantiliser import TimestepQuantiliser
 from agents.soft import Boltzmann
 from environments.errors import extremal, visited_states
 from property_tests import strategies as S
-from property_tests.engine import claim, conjecture
+from property_tests.declare import claim, conjecture
 from theory.metrics import optimal_return
+
+__all__ = [
+    "true_return_monotone_in_q",
+    "true_return_monotone_in_beta",
+    "true_return_monotone_in_n",
+    "quantiliser_never_worse_than_argmax",
+    "amortised_no_worse_than_direct_under_shift",
+    "direct_no_worse_than_amortised_under_shift",
+    "proxy_right_on_support_implies_no_regret_under_shift",
+    "argmax_of_the_true_reward_has_no_regret",
+]
 
 
 def _true_return(agent, mdp):

@@ -29,7 +29,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from numbers import Integral
@@ -39,10 +38,17 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from theory import polytope
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
-from theory.numbers import parse_number
 from theory.policy import Policy
+from theory.validation import (
+    check_bounds,
+    check_instance,
+    check_int,
+    check_listed_discount,
+    check_policy_steps,
+)
 
 __all__ = [
     "DISCOUNTS",
@@ -58,6 +64,7 @@ __all__ = [
     "inverse_temperatures",
     "small_positive_rationals",
     "mdps_with_policies",
+    "ERROR_MODEL_NAMES",
     "error_model_mdps",
     "goodhart_mdps",
     "shift_pairs",
@@ -67,29 +74,18 @@ __all__ = [
 DISCOUNTS: tuple[Fraction, ...] = (Fraction(0), Fraction(1, 2), Fraction(9, 10))
 
 
-# -- argument validation (one place, one exception type, messages name the argument) ------
-
-
-def _check_int(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-        raise InvalidArgument(f"{name} is {value!r}, not an integer >= {low}")
-    return int(value)
-
-
-def _check_bounds(low: int, high: int, low_name: str, high_name: str) -> None:
-    if high < low:
-        raise InvalidArgument(f"{high_name} is {high}, less than {low_name} = {low}")
+# -- argument validation (the shared checks of theory.validation; messages name the argument)
 
 
 def _check_denominators(
     denominators: Sequence[int] | None, max_denominator: int, name: str = "denominators"
 ) -> tuple[int, ...]:
     if denominators is None:
-        return tuple(range(1, _check_int(max_denominator, "max_denominator", 1) + 1))
+        return tuple(range(1, check_int(max_denominator, "max_denominator", 1) + 1))
     if isinstance(denominators, (str, bytes)) or not isinstance(denominators, Sequence) or not denominators:
         raise InvalidArgument(f"{name} is {denominators!r}, not a non-empty sequence of positive integers")
     for i, d in enumerate(denominators):
-        _check_int(d, f"{name}[{i}]", 1)
+        check_int(d, f"{name}[{i}]", 1)
     return tuple(int(d) for d in denominators)
 
 
@@ -109,7 +105,7 @@ def small_rationals(
     """
     if isinstance(low, bool) or isinstance(high, bool) or not isinstance(low, Integral) or not isinstance(high, Integral):
         raise InvalidArgument(f"low is {low!r} and high is {high!r}; both must be integers")
-    _check_bounds(int(low), int(high), "low", "high")
+    check_bounds(int(low), int(high), "low", "high")
     dens = _check_denominators(denominators, 1)
 
     @st.composite
@@ -157,7 +153,7 @@ def distributions(
     >>> find(distributions(2), lambda p: p[0] == p[1]).tolist()
     [Fraction(1, 2), Fraction(1, 2)]
     """
-    n = _check_int(n, "n", 1)
+    n = check_int(n, "n", 1)
     dens = _check_denominators(denominators, max_denominator)
     strategy = _exact_distribution(n, dens)
     if exact:
@@ -179,16 +175,8 @@ def _as_strategy(value: Any, name: str, check: Callable[[Any], Any]) -> SearchSt
 
 
 def _check_horizon(h: Any) -> int:
-    return _check_int(h, "horizon", 1)
-
-
-def _check_discount(value: Any) -> Fraction:
-    if isinstance(value, float):
-        raise InvalidArgument(f"discounts holds the float {value!r}; write it as \"p/q\"")
-    d = parse_number(value, "discounts[...]")
-    if not 0 <= d < 1:
-        raise InvalidArgument(f"discounts holds {d}, not in [0, 1)")
-    return d
+    """A horizon drawn or given for ``finite_mdps``: an integer >= 1."""
+    return check_int(h, "horizon", 1)
 
 
 @st.composite
@@ -255,10 +243,10 @@ def finite_mdps(
     >>> find(finite_mdps(horizon=st.integers(1, 3), exact=False), lambda m: m.horizon == 3)
     FiniteMDP(float, S=1, A=1, horizon=3, rewards=['true', 'proxy'])
     """
-    states_range = (_check_int(min_states, "min_states", 1), _check_int(max_states, "max_states", 1))
-    _check_bounds(*states_range, "min_states", "max_states")
-    actions_range = (_check_int(min_actions, "min_actions", 1), _check_int(max_actions, "max_actions", 1))
-    _check_bounds(*actions_range, "min_actions", "max_actions")
+    states_range = (check_int(min_states, "min_states", 1), check_int(max_states, "max_states", 1))
+    check_bounds(*states_range, "min_states", "max_states")
+    actions_range = (check_int(min_actions, "min_actions", 1), check_int(max_actions, "max_actions", 1))
+    check_bounds(*actions_range, "min_actions", "max_actions")
     if isinstance(reward_names, str) or not isinstance(reward_names, Sequence) or not reward_names:
         raise InvalidArgument(f"reward_names is {reward_names!r}, not a non-empty sequence of names")
     names = tuple(reward_names)
@@ -274,7 +262,7 @@ def finite_mdps(
         raise InvalidArgument(f"reward_range is {reward_range!r}, not a pair of integers low <= high")
     reward_dens = _check_denominators(reward_denominators, 1, "reward_denominators")
     horizon_strategy = None if horizon is None else _as_strategy(horizon, "horizon", _check_horizon)
-    discount_strategy = _as_strategy(discounts, "discounts", _check_discount)
+    discount_strategy = _as_strategy(discounts, "discounts", check_listed_discount)
     return _finite_mdps(
         states_range,
         actions_range,
@@ -335,13 +323,8 @@ def policies(
     >>> find(policies(two_state()), lambda pi: True).action_labels()
     ('stay', 'stay')
     """
-    if not isinstance(mdp, FiniteMDP):
-        raise InvalidArgument(f"mdp is {type(mdp).__name__}, not a FiniteMDP")
-    steps = None
-    if not stationary:
-        if mdp.horizon is None:
-            raise InvalidArgument("stationary is False but the MDP is discounted; a time-dependent policy needs a horizon")
-        steps = mdp.horizon
+    check_instance(mdp, FiniteMDP, "mdp")
+    steps = None if stationary else check_policy_steps(stationary, mdp.horizon)
     dens = _check_denominators(None, max_denominator)
     kind = mdp.exact if exact is None else bool(exact)
     return _policies(mdp, kind, bool(deterministic), steps, dens)
@@ -352,7 +335,8 @@ def deterministic_policies(mdp: FiniteMDP, *, stationary: bool = True) -> list[P
     (``stationary=False``: the A**(H*S) time-dependent ones of a finite-horizon MDP), in
     lexicographic order of the chosen action indices (state s0 first, step 0 first).
 
-    For brute-force checks on tiny MDPs; the list grows exponentially.
+    For brute-force checks on tiny MDPs; the list grows exponentially. This is
+    :func:`theory.polytope.deterministic_policies` without its cap on the number of policies.
 
     >>> from theory.examples import two_state
     >>> [pi.action_labels() for pi in deterministic_policies(two_state())]
@@ -360,23 +344,8 @@ def deterministic_policies(mdp: FiniteMDP, *, stationary: bool = True) -> list[P
     >>> len(deterministic_policies(two_state().replace(discount=None, horizon=2), stationary=False))
     16
     """
-    if not isinstance(mdp, FiniteMDP):
-        raise InvalidArgument(f"mdp is {type(mdp).__name__}, not a FiniteMDP")
-    S, A = mdp.S, mdp.A
-    steps = 1
-    if not stationary:
-        if mdp.horizon is None:
-            raise InvalidArgument("stationary is False but the MDP is discounted; a time-dependent policy needs a horizon")
-        steps = mdp.horizon
-    one, zero = (Fraction(1), Fraction(0)) if mdp.exact else (1.0, 0.0)
-    out = []
-    for choice in itertools.product(range(A), repeat=steps * S):
-        probs = np.empty((steps, S, A), dtype=object if mdp.exact else np.float64)
-        probs.fill(zero)
-        for k, a in enumerate(choice):
-            probs[k // S, k % S, a] = one
-        out.append(Policy(probs[0] if stationary else probs, mdp.states, mdp.actions))
-    return out
+    count = polytope.count_deterministic_policies(mdp, stationary=stationary)
+    return polytope.deterministic_policies(mdp, count, stationary=stationary)
 
 
 # -- one-shot decision problems and agents' parameters ------------------------------------
@@ -413,9 +382,9 @@ def one_shot_problems(min_outcomes: int = 1, max_outcomes: int = 5, max_denomina
     >>> find(one_shot_problems(), lambda p: True).base.tolist()
     [Fraction(1, 1)]
     """
-    low = _check_int(min_outcomes, "min_outcomes", 1)
-    high = _check_int(max_outcomes, "max_outcomes", 1)
-    _check_bounds(low, high, "min_outcomes", "max_outcomes")
+    low = check_int(min_outcomes, "min_outcomes", 1)
+    high = check_int(max_outcomes, "max_outcomes", 1)
+    check_bounds(low, high, "min_outcomes", "max_outcomes")
     return _one_shot(low, high, _check_denominators(None, max_denominator))
 
 
@@ -426,18 +395,18 @@ def quantile_levels(max_denominator: int = 8) -> SearchStrategy[Fraction]:
     >>> find(quantile_levels(), lambda q: True)
     Fraction(1, 1)
     """
-    d_max = _check_int(max_denominator, "max_denominator", 1)
+    d_max = check_int(max_denominator, "max_denominator", 1)
     return st.integers(1, d_max).flatmap(lambda d: st.integers(1, d).map(lambda k: Fraction(d - k + 1, d)))
 
 
 def sample_counts(max_n: int = 16) -> SearchStrategy[int]:
     """Best-of-n sample counts n in [1, max_n]; shrinks to 1."""
-    return st.integers(1, _check_int(max_n, "max_n", 1))
+    return st.integers(1, check_int(max_n, "max_n", 1))
 
 
 def inverse_temperatures(max_beta: int = 20) -> SearchStrategy[float]:
     """Inverse temperatures beta = k/2 in [0, max_beta] (floats; the soft optimiser is float)."""
-    return st.integers(0, 2 * _check_int(max_beta, "max_beta", 0)).map(lambda k: k / 2)
+    return st.integers(0, 2 * check_int(max_beta, "max_beta", 0)).map(lambda k: k / 2)
 
 
 def small_positive_rationals(high: int = 4, denominators: Sequence[int] = (1, 2)) -> SearchStrategy[Fraction]:
@@ -452,6 +421,7 @@ def mdps_with_policies(draw: Callable[[SearchStrategy[Any]], Any], max_states: i
     return mdp, draw(policies(mdp))
 
 
+#: The proxy-error models that :func:`error_model_mdps` draws from when no model is named.
 ERROR_MODEL_NAMES = ("regressional-light", "regressional-heavy", "extremal", "causal")
 
 

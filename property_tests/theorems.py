@@ -1,7 +1,7 @@
 """The theorem suite: proved statements that must hold on every generated example.
 
-Each theorem is checked by :func:`property_tests.engine.check` (``deconfuse check NAME``) and
-runs in CI (``property_tests/test_suite.py``) with its default number of examples, or
+Each theorem is checked by :func:`property_tests.checking.check` (``deconfuse check NAME``) and
+runs in CI (``tests/test_suite.py``) with its default number of examples, or
 ``pytest --examples N`` for deeper runs. Every check compares with an independent derivation
 (enumeration, a second algorithm, or the closed form of the theorem).
 """
@@ -21,12 +21,26 @@ from agents.direct import Argmax
 from agents.quantiliser import quantilise
 from agents.soft import Boltzmann
 from property_tests import strategies as S
-from property_tests.engine import claim, theorem
+from property_tests.declare import claim, theorem
 from theory.evaluation import expected_return, occupancy, state_occupancy, state_values
 from theory.linalg import expected_next
 from theory.policy import Policy
 from theory.polytope import deterministic_policies
 from theory.solvers import solve
+
+__all__ = [
+    "policy_iteration_is_optimal",
+    "bellman_residual_is_zero",
+    "exact_and_float_agree",
+    "quantiliser_cost_bound",
+    "quantiliser_is_optimal_under_the_density_cap",
+    "quantiliser_limits",
+    "quantiliser_utility_monotone_in_q",
+    "best_of_n_laws",
+    "boltzmann_limits",
+    "amortised_equals_teacher_on_support",
+    "occupancy_flow_and_return",
+]
 
 
 @theorem(

@@ -57,7 +57,7 @@ from theory.evaluation import occupancy, state_action_flow
 from theory.mdp import FiniteMDP
 from theory.numbers import FLOAT_TOLERANCE, coerce_array, format_number, zeros_like_kind
 from theory.policy import Policy
-from theory.validation import check_instance, check_positive_int, check_tolerance
+from theory.validation import check_instance, check_policy_steps, check_positive_int, check_tolerance
 
 __all__ = [
     "MAX_POLICIES",
@@ -101,26 +101,35 @@ def _check_measure(mdp: FiniteMDP, d: Any) -> np.ndarray:
 # -- enumeration ---------------------------------------------------------------------------------
 
 
-def count_deterministic_policies(mdp: FiniteMDP) -> int:
-    """The number :math:`A^S` of deterministic stationary policies of ``mdp`` (an exact int).
+def count_deterministic_policies(mdp: FiniteMDP, *, stationary: bool = True) -> int:
+    """The number :math:`A^S` of deterministic stationary policies of ``mdp`` (an exact int);
+    ``stationary=False``: the number :math:`A^{HS}` of deterministic time-dependent (Markov)
+    policies of a finite-horizon MDP.
 
     >>> from theory.examples import two_state
     >>> count_deterministic_policies(two_state())
     4
+    >>> count_deterministic_policies(two_state().replace(discount=None, horizon=2), stationary=False)
+    16
     """
     check_instance(mdp, FiniteMDP, "mdp")
-    return mdp.A**mdp.S
+    return mdp.A ** (check_policy_steps(stationary, mdp.horizon) * mdp.S)
 
 
-def deterministic_policies(mdp: FiniteMDP, max_policies: int = MAX_POLICIES) -> list[Policy]:
+def deterministic_policies(
+    mdp: FiniteMDP, max_policies: int = MAX_POLICIES, *, stationary: bool = True
+) -> list[Policy]:
     """Every deterministic stationary policy :math:`\\pi : S \\to A` of ``mdp``, of its kind.
 
     The :math:`A^S` policies come in lexicographic order of their action indices (state
-    ``states[0]`` varies slowest). Refuses, before building anything, when :math:`A^S` exceeds
+    ``states[0]`` varies slowest). Refuses, before building anything, when their number exceeds
     ``max_policies``. Works for discounted and finite-horizon MDPs (for a horizon these are the
-    stationary deterministic policies only, not the :math:`A^{HS}` time-dependent ones).
+    stationary deterministic policies only); ``stationary=False`` (finite horizon only) gives
+    instead the :math:`A^{HS}` time-dependent ones, (H, S, A) policies :math:`\\pi_t : S \\to A`
+    in lexicographic order of the actions chosen at (step 0, state 0), (step 0, state 1), ...
 
-    Source: Puterman (1994), section 6.2 (a discounted MDP has an optimal policy in this set).
+    Source: Puterman (1994), section 6.2 (a discounted MDP has an optimal policy in this set)
+    and chapter 4 (a finite-horizon MDP has an optimal deterministic Markov policy).
 
     >>> from theory.examples import two_state
     >>> [pi.action_labels() for pi in deterministic_policies(two_state())]
@@ -129,21 +138,26 @@ def deterministic_policies(mdp: FiniteMDP, max_policies: int = MAX_POLICIES) -> 
     Traceback (most recent call last):
     ...
     theory.errors.InvalidArgument: the MDP has 2**2 = 4 deterministic stationary policies, more than max_policies = 3
+    >>> len(deterministic_policies(two_state().replace(discount=None, horizon=2), stationary=False))
+    16
     """
     check_instance(mdp, FiniteMDP, "mdp")
+    steps = check_policy_steps(stationary, mdp.horizon)
     cap = check_positive_int(max_policies, "max_policies")
-    count = count_deterministic_policies(mdp)
+    count = count_deterministic_policies(mdp, stationary=stationary)
     if count > cap:
+        exponent, kind = (f"{mdp.S}", "stationary") if stationary else (f"({steps}*{mdp.S})", "time-dependent")
         raise InvalidArgument(
-            f"the MDP has {mdp.A}**{mdp.S} = {count} deterministic stationary policies, "
+            f"the MDP has {mdp.A}**{exponent} = {count} deterministic {kind} policies, "
             f"more than max_policies = {cap}"
         )
     one, zero = (Fraction(1), Fraction(0)) if mdp.exact else (1.0, 0.0)
+    shape = (mdp.S, mdp.A) if stationary else (steps, mdp.S, mdp.A)
     out = []
-    for choice in itertools.product(range(mdp.A), repeat=mdp.S):
-        probs = np.empty((mdp.S, mdp.A), dtype=object if mdp.exact else np.float64)
+    for choice in itertools.product(range(mdp.A), repeat=steps * mdp.S):
+        probs = np.empty(shape, dtype=object if mdp.exact else np.float64)
         probs.fill(zero)
-        probs[np.arange(mdp.S), list(choice)] = one
+        probs.reshape(-1, mdp.A)[np.arange(steps * mdp.S), list(choice)] = one
         out.append(Policy(probs, mdp.states, mdp.actions))
     return out
 

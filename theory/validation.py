@@ -58,6 +58,9 @@ __all__ = [
     "check_observations",
     "check_reward_names",
     "check_instance",
+    "check_bounds",
+    "check_listed_discount",
+    "check_policy_steps",
 ]
 
 #: The one tie vocabulary (meanings in the module docstring).
@@ -471,3 +474,54 @@ def check_instance(value: Any, cls: type, field: str) -> Any:
     if not isinstance(value, cls):
         raise InvalidArgument(f"{field} is {type(value).__name__}, not a {cls.__name__}")
     return value
+
+
+def check_bounds(low: Any, high: Any, low_field: str, high_field: str) -> None:
+    """A range given by two arguments is not reversed: ``high >= low``.
+
+    >>> check_bounds(1, 4, "min_states", "max_states")
+    >>> check_bounds(3, 2, "min_states", "max_states")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: max_states is 2, less than min_states = 3
+    """
+    if high < low:
+        raise InvalidArgument(f"{high_field} is {high}, less than {low_field} = {low}")
+
+
+def check_listed_discount(value: Any, field: str = "discounts") -> Fraction:
+    """One exact discount in [0, 1) of a list of them named ``field`` (an int, a Fraction or a
+    "p/q" string; a float is refused, since the list is of exact discounts).
+
+    >>> check_listed_discount("9/10")
+    Fraction(9, 10)
+    >>> check_listed_discount(0.5)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: discounts holds the float 0.5; write it as "p/q"
+    """
+    if isinstance(value, float):
+        raise InvalidArgument(f"{field} holds the float {value!r}; write it as \"p/q\"")
+    d = parse_number(value, f"{field}[...]")
+    if not 0 <= d < 1:
+        raise InvalidArgument(f"{field} holds {d}, not in [0, 1)")
+    return d
+
+
+def check_policy_steps(stationary: Any, horizon: int | None) -> int:
+    """The number of decision steps of a Markov policy: 1 for a stationary one, the horizon H
+    for a time-dependent one (``stationary`` false), which a discounted MDP (``horizon`` None)
+    does not have.
+
+    >>> check_policy_steps(True, None), check_policy_steps(False, 3)
+    (1, 3)
+    >>> check_policy_steps(False, None)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: stationary is False but the MDP is discounted; a time-dependent policy needs a horizon
+    """
+    if stationary:
+        return 1
+    if horizon is None:
+        raise InvalidArgument("stationary is False but the MDP is discounted; a time-dependent policy needs a horizon")
+    return horizon
