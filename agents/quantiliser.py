@@ -25,7 +25,6 @@ V. Kosoy, "Quantilal control for finite MDPs" (2018).
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 from collections import defaultdict
 from collections.abc import Mapping
@@ -42,9 +41,10 @@ from theory.evaluation import expected_return, occupancy, return_distribution
 from theory.mdp import FiniteMDP
 from theory.numbers import Number, coerce_array, format_number, zeros_like_kind
 from theory.policy import Policy
+from theory.polytope import deterministic_policies
 from theory.solvers import solve
 from theory.selection import peak_q, quantilise, quantiliser_returns
-from theory.validation import TieRule, check_distribution_rows, check_q, check_tie
+from theory.validation import TieRule, check_distribution_rows, check_positive_int, check_q, check_tie
 
 __all__ = [
     "QuantiliserTie",
@@ -433,11 +433,11 @@ def _normalise_rows(d: np.ndarray, exact: bool) -> np.ndarray:
     return out
 
 
-def _policy_keys(mdp: FiniteMDP, time_dependent: bool) -> list[PolicyKey]:
-    stationary = list(itertools.product(mdp.actions, repeat=mdp.S))
-    if not time_dependent:
-        return stationary
-    return list(itertools.product(stationary, repeat=mdp.horizon))
+def _policy_key(pi: Policy) -> PolicyKey:
+    """A deterministic policy's key: its action labels by state (per step, if time-dependent)."""
+    if pi.stationary:
+        return pi.action_labels()
+    return tuple(pi.action_labels(t) for t in range(pi.probs.shape[0]))
 
 
 def _key_policy(mdp: FiniteMDP, key: PolicyKey) -> Policy:
@@ -494,9 +494,7 @@ class PolicyQuantiliser(BaseAgent):
 
     def __post_init__(self) -> None:
         check_q(self.q)
-        m = self.max_policies
-        if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
-            raise InvalidArgument(f"max_policies is {m!r}, not a positive integer")
+        check_positive_int(self.max_policies, "max_policies")
         if self.base_weights is not None and not isinstance(self.base_weights, Mapping):
             raise InvalidArgument(
                 f"base_weights is {self.base_weights!r}, not None or a mapping policy key -> weight"
@@ -546,10 +544,11 @@ class PolicyQuantiliser(BaseAgent):
         """Evaluate every deterministic policy exactly and quantilise them by objective return."""
         objective = resolve_objective(mdp, objective)
         q = _mdp_q(self.q, mdp)
-        self._count(mdp)
-        keys = _policy_keys(mdp, self.time_dependent)
+        count = self._count(mdp)
+        policies = deterministic_policies(mdp, count, stationary=not self.time_dependent)
+        keys = [_policy_key(pi) for pi in policies]
         base = self._base(mdp, keys)
-        values = [expected_return(mdp, _key_policy(mdp, k), objective) for k in keys]
+        values = [expected_return(mdp, pi, objective) for pi in policies]
         utilities = np.array(values, dtype=object if mdp.exact else np.float64)
         weights = quantilise(base, utilities, q)
         support = {k: _plain(w, mdp.exact) for k, w in zip(keys, weights) if w != 0}
@@ -557,7 +556,7 @@ class PolicyQuantiliser(BaseAgent):
         for i, k in enumerate(keys):
             if k not in support:
                 continue
-            pi = _key_policy(mdp, k)
+            pi = policies[i]
             returns[k] = MappingProxyType({
                 name: values[i] if name == objective else expected_return(mdp, pi, name)
                 for name in mdp.reward_names
