@@ -28,6 +28,7 @@ from environments.parametric import (
     PARAMETRIC,
     delayed_reward,
     lava_corridor,
+    now_or_later,
     parametric_chain,
     proxy_bandit,
 )
@@ -45,7 +46,6 @@ from theory.symbolic import (
     fix,
     format_partition,
     initial_value,
-    now_or_later,
     optimal_partition,
     peak_q,
     policy_value,
