@@ -5,7 +5,8 @@ values of the deterministic policies), hence *piecewise rational*, and along one
 optimal policy changes only at real roots of polynomials with rational coefficients: the
 breakpoints are real algebraic numbers, computed exactly (rationals, radicals for quadratics,
 ``sympy.CRootOf`` otherwise) by :func:`optimal_partition` -- never by sampling a grid.
-:func:`breakpoints` lists them; :func:`format_partition` writes a readable report.
+:func:`breakpoints` lists them; :func:`format_partition` is the report that
+``deconfuse solve TARGET --symbolic`` prints.
 
 Source: Puterman, *Markov Decision Processes* (1994), sec. 6.2-6.4 (policy iteration; the
 optimality criterion :math:`Q^\pi \le V^\pi`) and the sensitivity analysis of optimal policies
@@ -390,35 +391,44 @@ def breakpoints(pieces: Sequence[Piece]) -> list[sympy.Expr]:
     return [p.hi for p in pieces[:-1]]
 
 
-def format_partition(pieces: Sequence[Piece]) -> str:
-    """A readable report of a partition: every breakpoint exactly and to 12 digits, then every
-    piece with its optimal policy (argmax sets; ``a|b`` is a tie) and its value from initial.
-    This is what ``deconfuse solve --symbolic`` prints.
+def format_partition(pieces: Sequence[Piece], target: str | None = None) -> str:
+    """The report of a partition that ``deconfuse solve TARGET --symbolic`` prints: a headline
+    (prefixed by ``"{target}: "`` when a target is named), every breakpoint exactly and to 12
+    digits, then every piece with its interval, its optimal policy (argmax sets at step 0;
+    ``a|b`` is a tie) -- in full for the first piece, as the states whose sets change for the
+    others -- and its value from initial.
 
     >>> from environments.parametric import now_or_later
     >>> print(format_partition(optimal_partition(now_or_later(2), "gamma")))
-    optimal policy for reward 'proxy' as gamma varies over [0, 99/100]: 2 pieces, 1 breakpoint
-    breakpoint 1: gamma = 1/2 ~ 0.500000000000
+    optimal policy for 'proxy' as gamma varies over [0, 99/100]: 2 pieces, 1 breakpoints
+    breakpoint 1: gamma = 1/2  (~ 0.500000000000)
     piece 1: gamma in [0, 1/2]  (~ [0, 0.500000000000])
       policy: A: now, B: now|wait, end: now|wait
       value from initial: 1
     piece 2: gamma in [1/2, 99/100]  (~ [0.500000000000, 0.990000000000])
-      policy: A: wait, B: now|wait, end: now|wait
+      policy changes: A: now -> wait
       value from initial: 2*gamma
     """
     if not pieces:
         return "no pieces"
     first, last = pieces[0], pieces[-1]
-    bps = breakpoints(pieces)
+    points = breakpoints(pieces)
+    prefix = "" if target is None else f"{target}: "
     lines = [
-        f"optimal policy for reward {first.reward!r} as {first.param} varies over "
-        f"[{first.lo}, {last.hi}]: {len(pieces)} piece{'s' * (len(pieces) != 1)}, "
-        f"{len(bps)} breakpoint{'s' * (len(bps) != 1)}"
+        f"{prefix}optimal policy for {first.reward!r} as {first.param} varies over "
+        f"[{first.lo}, {last.hi}]: {len(pieces)} pieces, {len(points)} breakpoints"
     ]
-    for i, b in enumerate(bps, 1):
-        lines.append(f"breakpoint {i}: {first.param} = {b} ~ {_digits(b)}")
-    for i, p in enumerate(pieces, 1):
-        lines.append(f"piece {i}: " + p.describe())
-        if p.ties:
-            lines.append("  isolated ties at: " + ", ".join(f"{t} ~ {_digits(t)}" for t in p.ties))
+    lines += [f"breakpoint {k}: {first.param} = {b}  (~ {_digits(b)})" for k, b in enumerate(points, 1)]
+    previous: dict[str, str] = {}
+    for k, p in enumerate(pieces, 1):
+        argmax = p.argmax[0] if p.finite_horizon else p.argmax
+        policy = {s: _set_text(a) for s, a in zip(p.states, argmax)}
+        lines.append(f"piece {k}: {_interval_text(p)}")
+        if not previous:
+            lines.append("  policy: " + ", ".join(f"{s}: {a}" for s, a in policy.items()))
+        else:
+            changes = [f"{s}: {previous[s]} -> {a}" for s, a in policy.items() if previous[s] != a]
+            lines.append("  policy changes: " + (", ".join(changes) or "none (a tie ends here)"))
+        lines.append(f"  value from initial: {p.initial_value}")
+        previous = policy
     return "\n".join(lines)
