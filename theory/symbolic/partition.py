@@ -40,7 +40,7 @@ from theory.symbolic.algebraic import (
 )
 from theory.symbolic.parametric import ParametricMDP, fix, parameter_point, substitute
 from theory.symbolic.values import ValueField, reward_name
-from theory.validation import check_instance
+from theory.validation import check_instance, check_tie
 
 __all__ = ["DIGITS", "Piece", "optimal_partition", "breakpoints", "format_partition"]
 
@@ -96,8 +96,7 @@ class Piece:
 
     def policy(self, tie: Literal["uniform", "first"] = "uniform") -> Policy:
         """The optimal exact Policy on the piece: uniform over the argmax sets, or the first action."""
-        if tie not in ("uniform", "first"):
-            raise InvalidArgument(f"tie is {tie!r}, not 'uniform' or 'first'")
+        check_tie(tie, ("uniform", "first"))
         steps = self.argmax if self.finite_horizon else (self.argmax,)
         out = []
         for sets in steps:
