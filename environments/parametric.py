@@ -30,7 +30,7 @@ from environments.chain import chain
 from environments.gridworld import FLOOR_CHR, START_CHR, WALL_CHR, compile_gridworld
 from environments.gridworlds import GOAL_CHR, GOAL_REWARD, LAVA_CHR, LAVA_REWARD, MOVEMENT_REWARD
 from theory.errors import InvalidArgument
-from theory.numbers import format_number
+from theory.numbers import format_number, parse_number
 from theory.symbolic import ParametricMDP, affine_family, from_mdp
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "parametric_gridworld",
     "lava_corridor",
     "delayed_reward",
+    "now_or_later",
     "proxy_bandit",
     "PARAMETRIC",
     "SYMBOL_PARAMETERS",
@@ -247,6 +248,42 @@ def delayed_reward(
     return ParametricMDP(
         states=states, actions=["now", "wait"], transitions=T,
         rewards={"true": r, "proxy": r.copy()}, initial=initial, discount=disc, params=params,
+    )
+
+
+def now_or_later(later: Any = 2, discount: Any = None) -> ParametricMDP:
+    r"""The hand-worked example of :mod:`theory.symbolic`: take 1 now, or ``later`` (R) one step later.
+
+    States ``"A"``, ``"B"``, ``"end"`` (absorbing, reward 0); actions ``"now"``, ``"wait"``.
+    In A, "now" pays 1 and moves to "end"; "wait" pays 0 and moves to B; in B both actions pay
+    R and move to "end". So :math:`V^{now}(A) = 1`, :math:`V^{wait}(A) = \gamma R`, and the
+    optimal action in A switches at :math:`\gamma = 1/R`. ``discount=None`` makes the
+    discount the parameter ``gamma`` on [0, 99/100]; ``later=None`` makes R the parameter
+    ``R`` on [1, 4]. Rewards "true" and "proxy" are equal. (A longer delay:
+    :func:`delayed_reward`; with delay 1 it is this MDP, so ``now_or_later`` is not a separate
+    entry of :data:`PARAMETRIC`.)
+
+    Source: discounting as impatience (Sutton & Barto 2018, sec. 3.3).
+
+    >>> now_or_later(3)
+    ParametricMDP(S=3, A=2, discount=gamma, params={gamma: [0, 99/100]}, rewards=['true', 'proxy'])
+    """
+    params: dict[str, tuple[Any, Any]] = {}
+    if later is None:
+        R: Any = sympy.Symbol("R")
+        params["R"] = (1, 4)
+    else:
+        R = parse_number(later, "later")
+    if discount is None:
+        gamma: Any = sympy.Symbol(GAMMA)
+        params[GAMMA] = DISCOUNT_RANGE
+    else:
+        gamma = parse_number(discount, "discount")
+    r = [[1, 0], [R, R], [0, 0]]
+    return ParametricMDP(
+        states=["A", "B", "end"], actions=["now", "wait"],
+        transitions=[[[0, 0, 1], [0, 1, 0]], [[0, 0, 1], [0, 0, 1]], [[0, 0, 1], [0, 0, 1]]],
+        rewards={"true": r, "proxy": r}, initial=[1, 0, 0], discount=gamma, params=params,
     )
 
 

@@ -18,7 +18,6 @@ from matplotlib.patches import Patch, Polygon
 
 from theory.errors import InvalidArgument
 from theory.symbolic import (
-    DIGITS,
     ParametricMDP,
     Piece,
     breakpoints,
@@ -27,6 +26,7 @@ from theory.symbolic import (
     optimal_partition,
     region_map,
 )
+from theory.symbolic.partition import DIGITS
 
 if TYPE_CHECKING:  # the report document types, imported lazily at run time
     from reports.document import Artifact, Reading
@@ -289,7 +289,7 @@ def symbolic_reading(data: Mapping[str, Any]) -> Reading:
     """Two sentences from :func:`value_curves_data`: where the optimal policy changes (exact
     breakpoints with 12 digits) and the value from initial on the first and last pieces.
 
-    >>> from theory.symbolic import now_or_later
+    >>> from environments.parametric import now_or_later
     >>> print(symbolic_reading(value_curves_data(now_or_later(2), samples=3)).text)
     As gamma runs over [0, 99/100], the optimal policy for 'proxy' changes at 1 breakpoint: gamma = 1/2 (0.500000000000). The value from initial is 1 on the first piece and 2*gamma on the last.
     """

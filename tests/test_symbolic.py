@@ -27,7 +27,9 @@ from environments.parametric import (
     LAVA_CORRIDOR_MAP,
     PARAMETRIC,
     delayed_reward,
+    get_parametric,
     lava_corridor,
+    now_or_later,
     parametric_chain,
     proxy_bandit,
 )
@@ -45,7 +47,6 @@ from theory.symbolic import (
     fix,
     format_partition,
     initial_value,
-    now_or_later,
     optimal_partition,
     peak_q,
     policy_value,
@@ -184,7 +185,18 @@ def test_piece_policy_matches_solver_at_interior_points():
 
 def test_format_partition_prints_exact_and_12_digits():
     text = format_partition(optimal_partition(now_or_later_by_hand([2, 1])))
-    assert "breakpoint 1: gamma = -1 + sqrt(2) ~ 0.414213562373" in text
+    assert "breakpoint 1: gamma = -1 + sqrt(2)  (~ 0.414213562373)" in text
+
+
+@pytest.mark.parametrize("target, symbolic", [("delayed-reward", "gamma=0..9/10"), ("proxy-bandit", "eps=0..2")])
+def test_format_partition_is_what_solve_symbolic_prints(capsys, target, symbolic):
+    from deconfuse.cli import main
+
+    name, _, interval = symbolic.partition("=")
+    lo, hi = interval.split("..")
+    pieces = optimal_partition(get_parametric(target, name), name, lo, hi)
+    assert main(["solve", target, "--symbolic", symbolic]) == 0
+    assert capsys.readouterr().out == format_partition(pieces, target) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------
