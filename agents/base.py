@@ -25,6 +25,7 @@ __all__ = [
     "add_costs",
     "base_policy",
     "check_base",
+    "check_agent",
     "BaseSpec",
     "Agent",
     "AgentResult",
@@ -102,6 +103,19 @@ def check_base(base: object) -> None:
     if base is None or isinstance(base, (str, Policy)) or callable(getattr(base, "run", None)):
         return
     raise InvalidArgument(f"base is {base!r}, not None, a registered agent name, an Agent or a Policy")
+
+
+def check_agent(value: object, field: str) -> None:
+    """Raise InvalidArgument unless ``value`` is an Agent (has ``run``) or a name/SPEC string.
+
+    >>> check_agent("argmax", "teacher")
+    >>> check_agent(3, "teacher")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: teacher is 3, not an agent or a registered agent name
+    """
+    if not isinstance(value, str) and not callable(getattr(value, "run", None)):
+        raise InvalidArgument(f"{field} is {value!r}, not an agent or a registered agent name")
 
 
 def base_policy(mdp: FiniteMDP, objective: str, base: BaseSpec) -> tuple[Policy, Cost]:
