@@ -4,7 +4,7 @@ Adding an agent is one module and one ``register`` line here; every comparison, 
 and report then includes it.
 """
 
-from agents.amortised import Dataset, TabularAmortised, collect
+from agents.amortised import TabularAmortised
 from agents.base import Agent, AgentResult, BaseAgent, Behaviour, Cost, behaviour_return, resolve_objective
 from agents.best_of_n import BestOfN, best_of_n_distribution, kl_bound, kl_divergence, win_rate
 from agents.direct import Argmax, Fixed, Uniform
@@ -13,6 +13,7 @@ from agents.lookahead import Lookahead, lookahead_policy
 from agents.quantiliser import PolicyQuantiliser, TimestepQuantiliser, TrajectoryQuantiliser, quantilise
 from agents.registry import describe, get, names, parse_spec, parse_specs, register
 from agents.soft import Boltzmann, KLRegularised
+from agents.training import Dataset, collect
 
 register("argmax", Argmax, "direct optimiser: exact argmax of the objective (policy iteration / backward induction)")
 register("uniform", Uniform, "base policy: uniform over actions, no optimisation")

@@ -12,6 +12,11 @@ Off the training distribution — on an observation the dataset never contains �
 no answer; an explicit fallback decides: ``"uniform"``, ``"base"`` (a base agent's policy),
 ``"nearest"`` (the seen observation with the nearest feature vector) or ``"error"``.
 
+The dataset and its collection (:class:`~agents.training.Dataset`,
+:func:`~agents.training.collect`) live in :mod:`agents.training` and are re-exported here;
+this module holds the table, the decision-time view of a test MDP and the fallbacks, which
+:mod:`agents.hybrid` shares (:func:`resolve_unseen`, :func:`entry_of_kind`).
+
 Source: B. Millidge, "Deconfusing Direct vs Amortised Optimisation" (2022).
 """
 
@@ -20,307 +25,41 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
-from numbers import Integral, Rational
+from numbers import Rational
 from typing import Any
 
 import numpy as np
 
-from agents.base import Agent, AgentResult, BaseAgent, Cost, base_policy, resolve_objective
+from agents.base import Agent, AgentResult, BaseAgent, Cost, base_policy, check_agent
+from agents.training import Dataset, Features, check_training, collect, train_with
 from theory.errors import InvalidArgument
-from theory.evaluation import state_occupancy
 from theory.mdp import FiniteMDP
-from theory.numbers import coerce_array, format_number
+from theory.numbers import format_number
 from theory.policy import Policy
-from theory.validation import check_distribution_rows
+from theory.validation import check_reward_name
 
 __all__ = [
     "FALLBACKS",
     "Dataset",
     "collect",
+    "Table",
     "frequency_table",
+    "DecisionView",
+    "decision_view",
+    "entry_of_kind",
+    "resolve_unseen",
+    "fallback_info",
     "TabularAmortised",
 ]
 
 #: The fallbacks of :class:`TabularAmortised` for an observation the dataset never contains.
 FALLBACKS: tuple[str, ...] = ("uniform", "base", "nearest", "error")
 
-Weight = Fraction | float | int
+#: The lookup table: observation -> action -> frequency.
 Table = dict[str, dict[str, Fraction | float]]
-Features = tuple[tuple[str, tuple[float, ...]], ...]
 
 
-# -- the dataset ----------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Dataset:
-    """A dataset of a teacher's decisions: (observation label, action label, weight) triples.
-
-    - ``pairs``: the triples, aggregated (one per distinct (observation, action) pair with a
-      non-zero weight), observations in the training MDP's state order, actions in its action
-      order. In the exact infinite-data limit (``samples is None``) the weight of (o, a) is
-      :math:`\\sum_{s : obs(s) = o} d(s) \\pi(a \\mid s)` — Fractions on an exact training MDP
-      (floats on a float one), summing to 1; with ``samples = n`` it is the integer count of
-      the n draws that gave (o, a), summing to n.
-    - ``actions``: the training MDP's action labels (a test MDP must have the same labels).
-    - ``teacher``: the teacher's name (its SPEC when given as a string); ``objective``: the
-      reward it optimised.
-    - ``train_size``: (S, A) of the training MDP; ``samples``: n, or None for the infinite-data
-      limit; ``seed``: the seed of the draws (None when not sampled or drawn from a Generator).
-    - ``teacher_calls``: calls of the teacher (1); ``training_cost``: its Q-value evaluations.
-    - ``features``: (observation, feature vector) of every training state that contributed a
-      pair (deduplicated), when the training MDP has features — what the ``"nearest"``
-      fallback compares with; None otherwise.
-
-    Source: Millidge (2022), "Deconfusing Direct vs Amortised Optimisation": an amortised
-    optimiser is fitted on a dataset of (input, good output) pairs.
-
-    >>> from fractions import Fraction as F
-    >>> data = Dataset(pairs=(("s0", "go", F(1, 2)), ("s1", "stay", F(1, 2))),
-    ...                actions=("stay", "go"), teacher="argmax", objective="proxy")
-    >>> data.observations, data.total
-    (('s0', 's1'), Fraction(1, 1))
-    """
-
-    pairs: tuple[tuple[str, str, Weight], ...]
-    actions: tuple[str, ...]
-    teacher: str
-    objective: str
-    train_size: tuple[int, int] = (0, 0)
-    samples: int | None = None
-    seed: int | None = None
-    teacher_calls: int = 1
-    training_cost: int = 0
-    features: Features | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "pairs", tuple(tuple(p) for p in self.pairs))
-        object.__setattr__(self, "actions", tuple(self.actions))
-        for i, triple in enumerate(self.pairs):
-            if len(triple) != 3:
-                raise InvalidArgument(f"pairs[{i}] is {triple!r}, not (observation, action, weight)")
-            obs, action, weight = triple
-            if not isinstance(obs, str):
-                raise InvalidArgument(f"pairs[{i}] has the observation {obs!r}, not a string")
-            if action not in self.actions:
-                raise InvalidArgument(f"pairs[{i}] has the action {action!r}, not one of {list(self.actions)}")
-            if isinstance(weight, bool) or not isinstance(weight, (Rational, float, np.floating)) or not weight >= 0:
-                raise InvalidArgument(f"pairs[{i}] has the weight {weight!r}, not a number >= 0")
-
-    @property
-    def observations(self) -> tuple[str, ...]:
-        """The distinct observations of the dataset, in order of first appearance."""
-        return tuple(dict.fromkeys(obs for obs, _, _ in self.pairs))
-
-    @property
-    def total(self) -> Weight:
-        """The sum of the weights (1 in the infinite-data limit, n with n samples)."""
-        return sum((w for _, _, w in self.pairs), Fraction(0))
-
-
-# -- shared training helpers (also used by agents.hybrid) ------------------------------------
-
-
-def _resolve_agent(spec: Agent | str, field: str) -> tuple[Agent, str]:
-    """An agent from an Agent or a registered SPEC string (resolved lazily), with its name."""
-    if isinstance(spec, str):
-        from agents.registry import get  # lazy: the registry is filled by agents/__init__
-
-        return get(spec), spec
-    if callable(getattr(spec, "run", None)):
-        return spec, str(getattr(spec, "name", type(spec).__name__))
-    raise InvalidArgument(f"{field} is {spec!r}, not an agent or a registered agent name")
-
-
-def _as_count(value: Any, field: str, low: int) -> int:
-    """An integer >= low from an int, an integer-valued Fraction or a numeric string."""
-    if isinstance(value, str):
-        try:
-            value = Fraction(value.strip())
-        except (ValueError, ZeroDivisionError):
-            raise InvalidArgument(f"{field} is {value!r}, not an integer >= {low}") from None
-    if isinstance(value, Rational) and not isinstance(value, Integral) and value.denominator == 1:
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-        raise InvalidArgument(f"{field} is {value!r}, not an integer >= {low}")
-    return int(value)
-
-
-def _check_train(train: Any, field: str = "train") -> FiniteMDP | None:
-    if train is not None and not isinstance(train, FiniteMDP):
-        raise InvalidArgument(f"{field} is {type(train).__name__}, not a FiniteMDP")
-    return train
-
-
-def _check_objective(objective: Any) -> str | None:
-    if objective is not None and not (isinstance(objective, str) and objective):
-        raise InvalidArgument(f"objective is {objective!r}, not a reward name")
-    return objective
-
-
-def _run_teacher(
-    teacher: Agent | str, train: FiniteMDP, objective: str | None
-) -> tuple[Policy, AgentResult, str, str]:
-    """Run the teacher once on the training MDP: (policy, result, teacher name, objective)."""
-    if not isinstance(train, FiniteMDP):
-        raise InvalidArgument(f"train_mdp is {type(train).__name__}, not a FiniteMDP")
-    agent, name = _resolve_agent(teacher, "teacher")
-    objective = resolve_objective(train, objective)
-    result = agent.run(train, objective)
-    policy = result.behaviour
-    if not isinstance(policy, Policy):
-        raise InvalidArgument(
-            f"teacher {name!r} returned a {type(policy).__name__}, not a Markov Policy; "
-            "an amortised agent needs a Markov teacher"
-        )
-    return policy, result, name, objective
-
-
-def _state_distribution(train: FiniteMDP, policy: Policy, states: Any) -> np.ndarray:
-    """The training state distribution, (S,) of the training MDP's kind, summing to 1.
-
-    ``states=None``: the teacher's normalised discounted state-visitation distribution
-    :math:`(1 - \\gamma) d^\\pi(s)` (finite horizon: :math:`d^\\pi(s) / H`). Otherwise a
-    sequence of S probabilities or a mapping state label -> probability (missing labels 0),
-    checked to be a distribution; nothing is renormalised.
-    """
-    if states is None:
-        d = state_occupancy(train, policy)
-        if train.horizon is None:
-            return d * (1 - train.discount)
-        return d / (Fraction(train.horizon) if train.exact else float(train.horizon))
-    if isinstance(states, Mapping):
-        for label in states:
-            if label not in train.states:
-                raise InvalidArgument(f"states names the unknown state {label!r}")
-        states = [states.get(s, 0) for s in train.states]
-    if isinstance(states, str) or not isinstance(states, (Sequence, np.ndarray)) or len(states) != train.S:
-        raise InvalidArgument(f"states is {states!r}, not a distribution over the {train.S} training states")
-    arr = coerce_array(states, train.exact, "states")
-    check_distribution_rows(arr, "states", (train.states,), InvalidArgument)
-    return arr
-
-
-def _draw_states(dist: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """n state indices drawn i.i.d. from ``dist`` (exact probabilities drawn as floats)."""
-    p = np.array([float(x) for x in dist], dtype=np.float64)
-    return rng.choice(len(p), size=n, p=p / p.sum())
-
-
-def _rng(samples: Any, seed: Any) -> tuple[int, np.random.Generator, int | None]:
-    n = _as_count(samples, "samples", 1)
-    if isinstance(seed, np.random.Generator):
-        return n, seed, None
-    if seed is None:
-        raise InvalidArgument("seed is None but samples is given; pass an integer seed or a numpy Generator")
-    s = _as_count(seed, "seed", 0)
-    return n, np.random.default_rng(s), s
-
-
-def _contributing_features(train: FiniteMDP, contributing: Sequence[int]) -> Features | None:
-    if train.features is None:
-        return None
-    out = {(train.observation_labels[s], tuple(float(x) for x in train.features[s])): None for s in contributing}
-    return tuple(out)
-
-
-def train_with(collector: Callable[..., Any], agent: Any, mdp: FiniteMDP, objective: str | None) -> Any:
-    """Run ``collector`` (:func:`collect` or :func:`agents.hybrid.collect_values`) with an
-    amortised agent's training settings: its ``teacher`` on its ``train`` MDP (``mdp`` itself
-    when None), its ``objective`` (else the one it is run for), ``states``, and ``samples``
-    with ``seed`` (the seed only matters with samples)."""
-    return collector(
-        agent.teacher,
-        mdp if agent.train is None else agent.train,
-        agent.objective if agent.objective is not None else objective,
-        agent.states,
-        agent.samples,
-        agent.seed if agent.samples is not None else None,
-    )
-
-
-def collect(
-    teacher: Agent | str,
-    train_mdp: FiniteMDP,
-    objective: str | None = None,
-    states: Sequence[Any] | Mapping[str, Any] | np.ndarray | None = None,
-    samples: int | None = None,
-    seed: int | np.random.Generator | None = None,
-) -> Dataset:
-    """The dataset of a teacher's decisions on a training MDP.
-
-    The teacher is run once on ``train_mdp`` for ``objective`` (default: the training MDP's
-    "proxy", or its only reward); its decision cost is the dataset's training cost. Training
-    states follow ``states`` — by default the teacher's own normalised discounted
-    state-visitation distribution :math:`d(s) = (1 - \\gamma) \\sum_t \\gamma^t P(s_t = s)`
-    (finite horizon H: :math:`\\frac{1}{H} \\sum_{t<H} P(s_t = s)`).
-
-    - ``samples=None``: the exact infinite-data limit; the weight of (o, a) is
-      :math:`\\sum_{s : obs(s) = o} d(s) \\pi(a \\mid s)`.
-    - ``samples=n`` with ``seed``: n i.i.d. draws with ``numpy.random.default_rng(seed)``:
-      first all n states :math:`s \\sim d`, then for each an action :math:`a \\sim \\pi(\\cdot
-      \\mid s)` (one uniform number each); (obs(s), a) pairs are counted. Exact probabilities
-      are drawn as their float values.
-
-    A time-dependent teacher policy (finite horizon) is read at time 0 for the actions.
-
-    Source: Millidge (2022), "Deconfusing Direct vs Amortised Optimisation" (the dataset of
-    (input, good output) pairs an amortised optimiser is fitted on).
-
-    >>> from theory.examples import two_state
-    >>> data = collect("argmax", two_state())
-    >>> data.pairs
-    (('s0', 'go', Fraction(10, 91)), ('s1', 'stay', Fraction(81, 91)))
-    >>> sampled = collect("argmax", two_state(), samples=100, seed=0)
-    >>> sampled.total, sampled.teacher_calls
-    (Fraction(100, 1), 1)
-    """
-    policy, result, name, objective = _run_teacher(teacher, train_mdp, objective)
-    dist = _state_distribution(train_mdp, policy, states)
-    pi = policy.at(0)
-    obs = train_mdp.observation_labels
-    S, A = train_mdp.S, train_mdp.A
-    weights: dict[tuple[str, int], Any] = {}
-    seed_used: int | None = None
-    if samples is None:
-        contributing = [s for s in range(S) if dist[s] != 0]
-        for s in contributing:
-            for a in range(A):
-                w = dist[s] * pi[s, a]
-                if w != 0:
-                    weights[(obs[s], a)] = weights.get((obs[s], a), 0) + w
-        n = None
-    else:
-        n, rng, seed_used = _rng(samples, seed)
-        drawn = _draw_states(dist, n, rng)
-        u = rng.random(n)
-        cdf = np.cumsum(np.array(pi.tolist(), dtype=np.float64), axis=1)
-        counts: dict[tuple[int, int], int] = {}
-        for s, x in zip(drawn.tolist(), u.tolist()):
-            # the first action whose cumulative probability exceeds x: never a zero-probability
-            # action (its cumulative equals its predecessor's); capped at the last positive one
-            a = min(int(np.searchsorted(cdf[s], x, side="right")), int(np.flatnonzero(pi[s] != 0)[-1]))
-            counts[(s, a)] = counts.get((s, a), 0) + 1
-        contributing = sorted({s for s, _ in counts})
-        for (s, a), c in sorted(counts.items()):
-            weights[(obs[s], a)] = weights.get((obs[s], a), 0) + c
-    order = {o: i for i, o in reversed(list(enumerate(obs)))}
-    pairs = tuple(
-        (o, train_mdp.actions[a], w)
-        for (o, a), w in sorted(weights.items(), key=lambda item: (order[item[0][0]], item[0][1]))
-    )
-    return Dataset(
-        pairs=pairs,
-        actions=train_mdp.actions,
-        teacher=name,
-        objective=objective,
-        train_size=(S, A),
-        samples=n,
-        seed=seed_used,
-        teacher_calls=1,
-        training_cost=result.cost.decision + result.cost.training,
-        features=_contributing_features(train_mdp, contributing),
-    )
+# -- training: the table of a dataset -------------------------------------------------------
 
 
 def frequency_table(dataset: Dataset) -> Table:
@@ -356,8 +95,17 @@ def frequency_table(dataset: Dataset) -> Table:
 
 
 @dataclasses.dataclass(frozen=True)
-class _View:
-    """What decision time may see of a test MDP: labels, observations, features, kind."""
+class DecisionView:
+    """What decision time may see of a test MDP: labels, observations, features, kind.
+
+    An amortised agent (the lookup table here, the value table of :mod:`agents.hybrid`) reads
+    only this of the MDP it acts in: never its rewards, transitions or initial distribution.
+    Source: Millidge (2022) (an amortised optimiser only evaluates what it learned).
+
+    >>> from theory.examples import two_state
+    >>> decision_view(two_state()).observations
+    ('s0', 's1')
+    """
 
     states: tuple[str, ...]
     actions: tuple[str, ...]
@@ -366,11 +114,22 @@ class _View:
     exact: bool
 
 
-def _view(mdp: FiniteMDP) -> _View:
-    return _View(mdp.states, mdp.actions, mdp.observation_labels, mdp.features, mdp.exact)
+def decision_view(mdp: FiniteMDP) -> DecisionView:
+    """The :class:`DecisionView` of ``mdp`` (its labels, observations, features and kind)."""
+    return DecisionView(mdp.states, mdp.actions, mdp.observation_labels, mdp.features, mdp.exact)
 
 
-def _to_kind(value: Any, exact: bool, field: str) -> Any:
+def entry_of_kind(value: Any, exact: bool, field: str) -> Any:
+    """A learned table entry in the test MDP's kind: a Fraction on an exact MDP (a float entry,
+    learned on a float MDP, is refused), a float otherwise.
+
+    >>> entry_of_kind(Fraction(1, 2), False, "table['s0']['go']")
+    0.5
+    >>> entry_of_kind(0.5, True, "table['s0']['go']")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: table['s0']['go'] is the float 0.5 (trained on a float MDP) but the MDP is exact; train on an exact MDP or convert the test MDP with to_float()
+    """
     if exact:
         if isinstance(value, (float, np.floating)):
             raise InvalidArgument(
@@ -405,14 +164,25 @@ def _nearest(
     return best[1], count
 
 
-def _resolve_unseen(
-    view: _View,
+def resolve_unseen(
+    view: DecisionView,
     seen: Callable[[str], bool],
     fallback: str,
     candidates: Features | None,
 ) -> tuple[dict[int, str], dict[int, str], int]:
     """For every state whose observation is unseen: the fallback it uses and, for "nearest",
-    the observation it borrows; with the number of distance computations."""
+    the observation it borrows; with the number of distance computations.
+
+    ``seen`` tells whether the table holds an observation; ``fallback`` "error" raises on the
+    first unseen observation; "nearest" borrows the seen observation whose training feature
+    vector (in ``candidates``) is nearest to the state's (Euclidean, ties: smallest label),
+    each distance computed counting one; any other fallback is recorded as it is.
+    Source: Millidge (2022) (an amortised optimiser off its training distribution).
+
+    >>> from theory.examples import two_state
+    >>> resolve_unseen(decision_view(two_state()), {"s0"}.__contains__, "uniform", None)
+    ({1: 'uniform'}, {}, 0)
+    """
     used: dict[int, str] = {}
     borrowed: dict[int, str] = {}
     distances = 0
@@ -437,7 +207,7 @@ def _resolve_unseen(
 def _lookup_policy(
     table: Table,
     dataset: Dataset,
-    view: _View,
+    view: DecisionView,
     fallback: str,
     base: Callable[[], tuple[np.ndarray, Cost]] | None,
 ) -> tuple[Policy, Cost, dict[str, Any]]:
@@ -448,7 +218,7 @@ def _lookup_policy(
             "actions are matched by label"
         )
     seen = table.__contains__
-    used, borrowed, distances = _resolve_unseen(view, seen, fallback, dataset.features)
+    used, borrowed, distances = resolve_unseen(view, seen, fallback, dataset.features)
     S, A = len(view.states), len(view.actions)
     probs = np.empty((S, A), dtype=object if view.exact else np.float64)
     base_cost = Cost()
@@ -466,25 +236,32 @@ def _lookup_policy(
             continue
         row = table[borrowed.get(s, obs)]
         for a, action in enumerate(view.actions):
-            probs[s, a] = _to_kind(row[action], view.exact, f"table[{obs!r}][{action!r}]")
+            probs[s, a] = entry_of_kind(row[action], view.exact, f"table[{obs!r}][{action!r}]")
     policy = Policy(probs, view.states, view.actions)
     cost = Cost(decision=base_cost.decision, lookups=S + distances + base_cost.lookups)
-    info = {
+    return policy, cost, fallback_info(view, used, borrowed, distances)
+
+
+def fallback_info(
+    view: DecisionView, used: Mapping[int, str], borrowed: Mapping[int, str], distances: int
+) -> dict[str, Any]:
+    """The ``info`` entries of the fallbacks of :func:`resolve_unseen`, by state label:
+    ``unseen``, ``fallback`` (state -> fallback used), ``nearest`` (state -> borrowed
+    observation) and ``distance_computations``.
+
+    >>> from theory.examples import two_state
+    >>> fallback_info(decision_view(two_state()), {1: "uniform"}, {}, 0)["fallback"]
+    {'s1': 'uniform'}
+    """
+    return {
         "unseen": tuple(view.states[s] for s in used),
         "fallback": {view.states[s]: f for s, f in used.items()},
         "nearest": {view.states[s]: o for s, o in borrowed.items()},
         "distance_computations": distances,
     }
-    return policy, cost, info
 
 
 # -- the agent ------------------------------------------------------------------------------
-
-
-def _check_fallback(fallback: Any, allowed: Sequence[str]) -> str:
-    if fallback not in allowed:
-        raise InvalidArgument(f"fallback is {fallback!r}, not one of {', '.join(repr(f) for f in allowed)}")
-    return fallback
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -545,18 +322,12 @@ class TabularAmortised(BaseAgent):
     name: str = "amortised"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.teacher, str) and not callable(getattr(self.teacher, "run", None)):
-            raise InvalidArgument(f"teacher is {self.teacher!r}, not an agent or a registered agent name")
-        _check_train(self.train)
-        if self.samples is not None:
-            object.__setattr__(self, "samples", _as_count(self.samples, "samples", 1))
-        object.__setattr__(self, "seed", _as_count(self.seed, "seed", 0))
-        _check_fallback(self.fallback, FALLBACKS)
-        if self.base is not None and not isinstance(self.base, str) and not callable(getattr(self.base, "run", None)):
-            raise InvalidArgument(f"base is {self.base!r}, not an agent or a registered agent name")
+        check_training(self, FALLBACKS)
+        if self.base is not None:
+            check_agent(self.base, "base")
         if self.fallback == "base" and self.base is None:
             raise InvalidArgument("fallback is 'base' but no base agent is given; pass base=...")
-        _check_objective(self.objective)
+        check_reward_name(self.objective)
 
     def fit(self, dataset: Dataset) -> Table:
         """The lookup table of the dataset: observation -> action -> exact frequency.
@@ -579,7 +350,7 @@ class TabularAmortised(BaseAgent):
             return pi.at(0), cost
 
         policy, decision, info = _lookup_policy(
-            table, dataset, _view(mdp), self.fallback, base_rows if self.base is not None else None
+            table, dataset, decision_view(mdp), self.fallback, base_rows if self.base is not None else None
         )
         cost = Cost(
             decision=decision.decision,

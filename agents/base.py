@@ -1,20 +1,21 @@
-"""The Agent protocol, results with decision-time cost, and behaviours that are not Markov.
+"""What the agent families share: :class:`BaseAgent`, the objective, returns, base policies.
 
-An agent is given a decision problem (a FiniteMDP) and the name of the reward it is told to
-pursue (the objective, by default "proxy" when present); it never reads the true reward unless
-told to. It returns an :class:`AgentResult`: the behaviour (a :class:`~theory.policy.Policy`,
-or a :class:`Behaviour` for non-Markov agents such as the trajectory quantiliser) and its
-:class:`Cost`.
+The Agent protocol and its results (:class:`Agent`, :class:`AgentResult`, :class:`Behaviour`,
+:class:`Cost`) live in :mod:`agents.protocol` and are re-exported here. Layering inside the
+package: :mod:`agents.protocol` (imports no agent module) <- :mod:`agents.registry` (the table
+of agent factories and the SPEC language) <- this module (:func:`base_policy` resolves a base
+agent given by name through :func:`agents.registry.get`) <- the agent families <- the package
+``__init__``, which registers them. No two of these import each other.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Union
-from collections.abc import Mapping
 from fractions import Fraction
-from typing import Any, Protocol, runtime_checkable
+from typing import Union
 
+from agents.protocol import Agent, AgentResult, Behaviour, Cost
+from agents.registry import get
 from theory.errors import InvalidArgument
 from theory.evaluation import expected_return
 from theory.mdp import FiniteMDP
@@ -24,6 +25,7 @@ __all__ = [
     "add_costs",
     "base_policy",
     "check_base",
+    "check_agent",
     "BaseSpec",
     "Agent",
     "AgentResult",
@@ -33,81 +35,6 @@ __all__ = [
     "behaviour_return",
     "resolve_objective",
 ]
-
-#: The common unit of decision-time cost: one Q-value evaluation is one Bellman backup of one
-#: (state, action) pair, r(s, a) + gamma * sum_s' P(s' | s, a) v(s'); one table lookup is one
-#: read of a stored entry. Costs are counted per decision problem (the whole MDP).
-COST_UNIT = "Q-value evaluations"
-
-
-@dataclasses.dataclass(frozen=True)
-class Cost:
-    """What an agent computed.
-
-    - ``decision``: Q-value evaluations (Bellman backups of one (s, a) pair) done at decision
-      time to produce the behaviour on the given MDP.
-    - ``lookups``: table lookups done at decision time (amortised agents).
-    - ``training``: Q-value evaluations done in training (amortised agents' teachers).
-    - ``teacher_calls``: calls of the teacher agent in training; ``samples``: training samples
-      (for the infinite-data limit: the number of distinct weighted pairs).
-    """
-
-    decision: int = 0
-    lookups: int = 0
-    training: int = 0
-    teacher_calls: int = 0
-    samples: int = 0
-
-    @property
-    def decision_total(self) -> int:
-        """Decision-time work in one unit: Q-value evaluations plus table lookups."""
-        return self.decision + self.lookups
-
-
-@runtime_checkable
-class Behaviour(Protocol):
-    """What a non-Markov agent induces on one MDP, evaluated exactly.
-
-    It must give its expected return under any named reward of the MDP it was computed on.
-    """
-
-    def expected_return(self, reward: str) -> Fraction | float:
-        """Expected return under the reward called ``reward``."""
-        ...
-
-
-@dataclasses.dataclass(frozen=True)
-class AgentResult:
-    """The behaviour an agent chose on an MDP, its cost and solver details in ``info``."""
-
-    behaviour: Policy | Behaviour
-    cost: Cost
-    info: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-
-    @property
-    def policy(self) -> Policy:
-        """The Markov policy (an error for a non-Markov behaviour)."""
-        if not isinstance(self.behaviour, Policy):
-            raise TypeError(f"{type(self.behaviour).__name__} is not a Markov policy")
-        return self.behaviour
-
-
-@runtime_checkable
-class Agent(Protocol):
-    """The one agent interface: ``run(mdp, objective) -> AgentResult``.
-
-    ``policy(mdp, objective)`` is the behaviour alone.
-    """
-
-    name: str
-
-    def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
-        """Choose a behaviour on ``mdp`` that pursues the reward ``objective``."""
-        ...
-
-    def policy(self, mdp: FiniteMDP, objective: str | None = None) -> Policy | Behaviour:
-        """The behaviour of :meth:`run`."""
-        ...
 
 
 class BaseAgent:
@@ -178,6 +105,19 @@ def check_base(base: object) -> None:
     raise InvalidArgument(f"base is {base!r}, not None, a registered agent name, an Agent or a Policy")
 
 
+def check_agent(value: object, field: str) -> None:
+    """Raise InvalidArgument unless ``value`` is an Agent (has ``run``) or a name/SPEC string.
+
+    >>> check_agent("argmax", "teacher")
+    >>> check_agent(3, "teacher")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: teacher is 3, not an agent or a registered agent name
+    """
+    if not isinstance(value, str) and not callable(getattr(value, "run", None)):
+        raise InvalidArgument(f"{field} is {value!r}, not an agent or a registered agent name")
+
+
 def base_policy(mdp: FiniteMDP, objective: str, base: BaseSpec) -> tuple[Policy, Cost]:
     """The base policy :math:`\\pi_0` of a quantilising, sampling or regularised agent, and
     what it cost.
@@ -199,12 +139,7 @@ def base_policy(mdp: FiniteMDP, objective: str, base: BaseSpec) -> tuple[Policy,
     if isinstance(base, Policy):
         pi, cost, label = base, Cost(), "policy"
     else:
-        if isinstance(base, str):
-            from agents.registry import get  # lazily: the registry imports the agent modules
-
-            agent = get(base)
-        else:
-            agent = base
+        agent = get(base) if isinstance(base, str) else base
         result = agent.run(mdp, objective)
         pi, cost = result.behaviour, result.cost
         label = base if isinstance(base, str) else getattr(base, "name", type(base).__name__)

@@ -21,36 +21,32 @@ from typing import Any
 
 import numpy as np
 
-from agents.amortised import (
-    Features,
-    _as_count,
-    _check_fallback,
-    _check_objective,
-    _check_train,
-    _contributing_features,
-    _draw_states,
-    _resolve_unseen,
-    _rng,
-    _run_teacher,
-    _state_distribution,
-    train_with,
-    _to_kind,
-    _view,
-)
+from agents.amortised import decision_view, entry_of_kind, fallback_info, resolve_unseen
 from agents.base import Agent, AgentResult, BaseAgent, Cost, resolve_objective
 from agents.lookahead import lookahead_cost, lookahead_policy
+from agents.training import (
+    Features,
+    check_training,
+    contributing_features,
+    draw_states,
+    run_teacher,
+    sampling_rng,
+    train_with,
+    training_distribution,
+)
 from theory.errors import InvalidArgument
 from theory.evaluation import state_values
 from theory.mdp import FiniteMDP
 from theory.numbers import zeros_like_kind
 from theory.solvers import ARGMAX_TIES, TieRule
-from theory.validation import check_tie
+from theory.validation import check_count, check_reward_name, check_tie
 
-__all__ = ["VALUE_FALLBACKS", "ValueDataset", "collect_values", "value_table", "Hybrid"]
+__all__ = ["VALUE_FALLBACKS", "Value", "ValueDataset", "collect_values", "value_table", "Hybrid"]
 
 #: The fallbacks of :class:`Hybrid` for a leaf whose observation the value table never saw.
 VALUE_FALLBACKS: tuple[str, ...] = ("zero", "nearest", "error")
 
+#: A learned value: exact on an exact training MDP, float on a float one.
 Value = Fraction | float
 
 
@@ -63,7 +59,7 @@ class ValueDataset:
     ``samples = n`` every sampled state, weighted by its integer count (summing to n). The value
     is the teacher's exact value :math:`v^{\\pi}(s)` under ``objective`` on the training MDP
     (time 0 for a finite horizon) — the optimal value :math:`v^*(s)` for the argmax teacher.
-    The metadata fields are those of :class:`~agents.amortised.Dataset`.
+    The metadata fields are those of :class:`~agents.training.Dataset`.
 
     Source: Millidge (2022); the value targets of Schrittwieser et al. (2020), here exact.
 
@@ -116,10 +112,10 @@ def collect_values(
     The teacher is run once on ``train_mdp`` for ``objective``; its policy's exact values
     :math:`v^{\\pi}` under ``objective`` are the targets (time 0 for a finite horizon). The
     training states follow ``states`` (default: the teacher's normalised discounted
-    visitation, as in :func:`agents.amortised.collect`): ``samples=None`` gives the exact
+    visitation, as in :func:`agents.training.collect`): ``samples=None`` gives the exact
     infinite-data limit (weight d(s) for every state with d(s) > 0), ``samples=n`` draws n
     states with ``numpy.random.default_rng(seed)`` (the same states as
-    :func:`~agents.amortised.collect` draws with that seed) and weights each by its count.
+    :func:`~agents.training.collect` draws with that seed) and weights each by its count.
 
     Source: Millidge (2022), "Deconfusing Direct vs Amortised Optimisation"; Schrittwieser et
     al. (2020), MuZero (a value function trained on search targets).
@@ -128,8 +124,8 @@ def collect_values(
     >>> collect_values("argmax", two_state()).entries
     (('s0', Fraction(860, 91), Fraction(10, 91)), ('s1', Fraction(10, 1), Fraction(81, 91)))
     """
-    policy, result, name, objective = _run_teacher(teacher, train_mdp, objective)
-    dist = _state_distribution(train_mdp, policy, states)
+    policy, result, name, objective = run_teacher(teacher, train_mdp, objective)
+    dist = training_distribution(train_mdp, policy, states)
     v = state_values(train_mdp, policy, objective)
     v0 = v if train_mdp.horizon is None else v[0]
     obs = train_mdp.observation_labels
@@ -138,9 +134,9 @@ def collect_values(
         weights = {s: dist[s] for s in range(train_mdp.S) if dist[s] != 0}
         n = None
     else:
-        n, rng, seed_used = _rng(samples, seed)
+        n, rng, seed_used = sampling_rng(samples, seed)
         weights = {}
-        for s in sorted(_draw_states(dist, n, rng).tolist()):
+        for s in sorted(draw_states(dist, n, rng).tolist()):
             weights[s] = weights.get(s, 0) + 1
     contributing = sorted(weights)
     return ValueDataset(
@@ -152,7 +148,7 @@ def collect_values(
         seed=seed_used,
         teacher_calls=1,
         training_cost=result.cost.decision + result.cost.training,
-        features=_contributing_features(train_mdp, contributing),
+        features=contributing_features(train_mdp, contributing),
     )
 
 
@@ -235,15 +231,9 @@ class Hybrid(BaseAgent):
     name: str = "hybrid"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "depth", _as_count(self.depth, "depth", 1))
-        if not isinstance(self.teacher, str) and not callable(getattr(self.teacher, "run", None)):
-            raise InvalidArgument(f"teacher is {self.teacher!r}, not an agent or a registered agent name")
-        _check_train(self.train)
-        if self.samples is not None:
-            object.__setattr__(self, "samples", _as_count(self.samples, "samples", 1))
-        object.__setattr__(self, "seed", _as_count(self.seed, "seed", 0))
-        _check_fallback(self.fallback, VALUE_FALLBACKS)
-        _check_objective(self.objective)
+        object.__setattr__(self, "depth", check_count(self.depth, "depth", 1))
+        check_training(self, VALUE_FALLBACKS)
+        check_reward_name(self.objective)
         check_tie(self.tie, ARGMAX_TIES)
 
     def fit(self, dataset: ValueDataset) -> dict[str, Value]:
@@ -259,21 +249,15 @@ class Hybrid(BaseAgent):
         self, table: dict[str, Value], dataset: ValueDataset, mdp: FiniteMDP
     ) -> tuple[np.ndarray, int, dict[str, Any]]:
         """Leaf values of the MDP's states (labels, observations and features only)."""
-        view = _view(mdp)
-        used, borrowed, distances = _resolve_unseen(view, table.__contains__, self.fallback, dataset.features)
+        view = decision_view(mdp)
+        used, borrowed, distances = resolve_unseen(view, table.__contains__, self.fallback, dataset.features)
         leaves = zeros_like_kind((mdp.S,), view.exact)
         for s, obs in enumerate(view.observations):
             if used.get(s) == "zero":
                 continue
             key = borrowed.get(s, obs)
-            leaves[s] = _to_kind(table[key], view.exact, f"value table[{key!r}]")
-        info = {
-            "unseen": tuple(view.states[s] for s in used),
-            "fallback": {view.states[s]: f for s, f in used.items()},
-            "nearest": {view.states[s]: o for s, o in borrowed.items()},
-            "distance_computations": distances,
-        }
-        return leaves, mdp.S + distances, info
+            leaves[s] = entry_of_kind(table[key], view.exact, f"value table[{key!r}]")
+        return leaves, mdp.S + distances, fallback_info(view, used, borrowed, distances)
 
     def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
         """Fit the value table on ``train`` (or ``mdp``), then search ``mdp`` ``depth`` steps."""

@@ -5,6 +5,10 @@ A SPEC is a registered name with parameters: ``argmax``, ``quantiliser:q=1/10``,
 comma-separated token with ``=`` and no ``:`` continues the parameters of the SPEC before it.
 Parameter values are read as exact numbers when they look like numbers ("1/10", "16", "0.5"
 become Fractions or ints), as booleans for "true"/"false", and as strings otherwise.
+
+The registry imports no agent module but :mod:`agents.protocol` (for the Agent type), so that
+:mod:`agents.base` and the agent modules may resolve agents by name through :func:`get`; the
+table is filled by ``agents/__init__``, after every agent module is imported.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from agents.base import Agent
+from agents.protocol import Agent
 from theory.errors import DeconfuseError, InvalidArgument
 
 __all__ = ["register", "get", "names", "describe", "parse_spec", "parse_specs", "parse_value"]

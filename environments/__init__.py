@@ -12,7 +12,7 @@ True
 
 from environments.bandits import bandit, contextual_bandit
 from environments.chain import chain
-from environments.errors import (
+from environments.proxy_errors import (
     ERROR_MODELS,
     causal,
     extremal,

@@ -171,6 +171,34 @@ def compile_gridworld(
         "true": check_number(step_true, "step_true"),
         "proxy": check_number(step_true if step_proxy is None else step_proxy, "step_proxy"),
     }
+    terminals = _check_symbols(wall, start, floor, terminal_symbols, rewards)
+    slip = check_probability(slip, "slip", exact=True)
+    discount, horizon = check_time(discount, horizon, DEFAULT_DISCOUNT)
+    known = {wall, start} | set(floor) | terminals | set(rewards["true"]) | set(rewards["proxy"])
+    start_cell = _start_cell(rows, known, start)
+    cells = [(r, c) for r in range(len(rows)) for c in range(len(rows[0])) if rows[r][c] != wall]
+    transitions, reward_arrays = _dynamics(rows, cells, wall, terminals, rewards, steps, slip)
+    initial = np.full(len(cells) + 1, Fraction(0), dtype=object)
+    initial[cells.index(start_cell)] = Fraction(1)
+    labels = tuple(cell_label(r, c) for r, c in cells) + (DONE,)
+    return FiniteMDP(
+        states=labels,
+        actions=ACTIONS,
+        transitions=transitions,
+        rewards=reward_arrays,
+        initial=initial,
+        discount=discount,
+        horizon=horizon,
+        observations=labels,
+        features=[[float(r), float(c)] for r, c in cells] + [[-1.0, -1.0]],
+    )
+
+
+def _check_symbols(
+    wall: Any, start: Any, floor: Any, terminal_symbols: Iterable[str], rewards: Mapping[str, Mapping[str, Any]]
+) -> set[str]:
+    """Check the wall, start, floor and terminal symbols (and that no reward is on the wall);
+    the set of terminal symbols."""
     for field, symbol in (("wall", wall), ("start", start)):
         if not isinstance(symbol, str) or len(symbol) != 1:
             raise InvalidArgument(f"{field} is {symbol!r}, not a single character")
@@ -195,10 +223,11 @@ def compile_gridworld(
     for name, table in rewards.items():
         if wall in table:
             raise InvalidArgument(f"rewards_{name} gives a reward to the wall symbol {wall!r}")
-    slip = check_probability(slip, "slip", exact=True)
-    discount, horizon = check_time(discount, horizon, DEFAULT_DISCOUNT)
+    return terminals
 
-    known = {wall, start} | set(floor) | terminals | set(rewards["true"]) | set(rewards["proxy"])
+
+def _start_cell(rows: Sequence[str], known: set[str], start: str) -> tuple[int, int]:
+    """The one start cell, after checking that every character of the map is a known symbol."""
     starts = []
     for r, row in enumerate(rows):
         for c, ch in enumerate(row):
@@ -214,22 +243,34 @@ def compile_gridworld(
     if len(starts) > 1:
         where = " and ".join(cell_label(r, c) for r, c in starts[:2])
         raise InvalidArgument(f"ascii_map has {len(starts)} start symbols {start!r}, at {where}")
+    return starts[0]
 
-    height, width = len(rows), len(rows[0])
-    cells = [(r, c) for r in range(height) for c in range(width) if rows[r][c] != wall]
+
+def _target(rows: Sequence[str], cell: tuple[int, int], move: str, wall: str) -> tuple[int, int]:
+    """The cell a move leads to: the neighbour, or ``cell`` itself when that is a wall or off the map."""
+    r, c = cell[0] + MOVES[move][0], cell[1] + MOVES[move][1]
+    if 0 <= r < len(rows) and 0 <= c < len(rows[0]) and rows[r][c] != wall:
+        return (r, c)
+    return cell
+
+
+def _dynamics(
+    rows: Sequence[str],
+    cells: Sequence[tuple[int, int]],
+    wall: str,
+    terminals: set[str],
+    rewards: Mapping[str, Mapping[str, Fraction]],
+    steps: Mapping[str, Fraction],
+    slip: Fraction,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The exact (S, A, S) transitions and (S, A) rewards over ``cells`` and the absorbing "done"
+    state (the last index), by the conventions of the module docstring."""
     index = {cell: i for i, cell in enumerate(cells)}
     done = len(cells)
     S, A = done + 1, len(ACTIONS)
     zero = Fraction(0)
     transitions = np.full((S, A, S), zero, dtype=object)
     reward_arrays = {name: np.full((S, A), zero, dtype=object) for name in rewards}
-
-    def target(cell: tuple[int, int], move: str) -> tuple[int, int]:
-        r, c = cell[0] + MOVES[move][0], cell[1] + MOVES[move][1]
-        if 0 <= r < height and 0 <= c < width and rows[r][c] != wall:
-            return (r, c)
-        return cell
-
     for cell, s in index.items():
         if rows[cell[0]][cell[1]] in terminals:
             transitions[s, :, done] = Fraction(1)
@@ -239,26 +280,13 @@ def compile_gridworld(
             for p, move in outcomes:
                 if p == 0:
                     continue
-                nxt = target(cell, move)
+                nxt = _target(rows, cell, move, wall)
                 symbol = rows[nxt[0]][nxt[1]]
                 transitions[s, a, done if symbol in terminals else index[nxt]] += p
                 for name, table in rewards.items():
                     reward_arrays[name][s, a] += p * (steps[name] + table.get(symbol, zero))
     transitions[done, :, done] = Fraction(1)
-    initial = np.full(S, zero, dtype=object)
-    initial[index[starts[0]]] = Fraction(1)
-    labels = tuple(cell_label(r, c) for r, c in cells) + (DONE,)
-    return FiniteMDP(
-        states=labels,
-        actions=ACTIONS,
-        transitions=transitions,
-        rewards=reward_arrays,
-        initial=initial,
-        discount=discount,
-        horizon=horizon,
-        observations=labels,
-        features=[[float(r), float(c)] for r, c in cells] + [[-1.0, -1.0]],
-    )
+    return transitions, reward_arrays
 
 
 def _symbol_rewards(table: Mapping[str, Any], field: str) -> dict[str, Fraction]:

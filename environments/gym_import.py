@@ -130,19 +130,48 @@ def from_toy_text(
     """
     discount, horizon = check_time(discount, horizon, GYM_DISCOUNT)
     u = getattr(env, "unwrapped", env)
-    P = getattr(u, "P", None)
-    if not isinstance(P, dict) or not P:
-        raise InvalidMDP(f"{name}: env.unwrapped.P is {type(P).__name__}, not a non-empty dict")
-    S = len(P)
-    if set(P) != set(range(S)):
-        raise InvalidMDP(f"{name}: the states of P are not 0..{S - 1}")
-    A = len(P[0])
+    P = _table_of(u, name)
+    S, A = len(P), len(P[0])
     if action_labels is None:
         action_labels = tuple(f"a{i}" for i in range(A))
     if len(action_labels) != A:
         raise InvalidArgument(
             f"{name}: action_labels has {len(action_labels)} labels but P has {A} actions"
         )
+    transitions, reward = _exact_dynamics(P, S, A, name)
+    initial = _initial(env, u, S, name)
+    labels = tuple(f"s{i}" for i in range(S)) + (DONE,)
+    feats = None
+    if features is not None:
+        feats = [list(map(float, row)) for row in features]
+        feats.append([-1.0] * (len(feats[0]) if feats else 0))
+    return FiniteMDP(
+        states=labels,
+        actions=tuple(action_labels),
+        transitions=transitions,
+        rewards={"true": reward, "proxy": reward.copy()},
+        initial=initial,
+        discount=discount,
+        horizon=horizon,
+        observations=labels,
+        features=feats,
+    )
+
+
+def _table_of(u: Any, name: str) -> dict[int, Any]:
+    """The ``P`` table of the unwrapped environment, a non-empty dict over the states 0..S-1."""
+    P = getattr(u, "P", None)
+    if not isinstance(P, dict) or not P:
+        raise InvalidMDP(f"{name}: env.unwrapped.P is {type(P).__name__}, not a non-empty dict")
+    S = len(P)
+    if set(P) != set(range(S)):
+        raise InvalidMDP(f"{name}: the states of P are not 0..{S - 1}")
+    return P
+
+
+def _exact_dynamics(P: dict[int, Any], S: int, A: int, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The exact (S+1, A, S+1) transitions and (S+1, A) expected rewards of ``P``, with the
+    absorbing "done" state last (terminated transitions enter it); rows must sum to exactly 1."""
     done = S
     zero = Fraction(0)
     transitions = np.full((S + 1, A, S + 1), zero, dtype=object)
@@ -173,7 +202,13 @@ def from_toy_text(
                     f"{name}: P[{s}][{a}] sums to {format_number(total)} after exact conversion, not 1"
                 )
     transitions[done, :, done] = Fraction(1)
-    initial = np.full(S + 1, zero, dtype=object)
+    return transitions, reward
+
+
+def _initial(env: Any, u: Any, S: int, name: str) -> np.ndarray:
+    """The exact initial distribution (S+1,): ``initial_state_distrib`` when the environment
+    has one (summing to exactly 1), else a point mass on the state of ``env.reset(seed=0)``."""
+    initial = np.full(S + 1, Fraction(0), dtype=object)
     distribution = getattr(u, "initial_state_distrib", None)
     if distribution is not None:
         distribution = list(np.asarray(distribution).ravel())
@@ -190,32 +225,16 @@ def from_toy_text(
     else:
         first = env.reset(seed=0)[0]
         initial[int(first)] = Fraction(1)
-    labels = tuple(f"s{i}" for i in range(S)) + (DONE,)
-    feats = None
-    if features is not None:
-        feats = [list(map(float, row)) for row in features]
-        feats.append([-1.0] * (len(feats[0]) if feats else 0))
-    return FiniteMDP(
-        states=labels,
-        actions=tuple(action_labels),
-        transitions=transitions,
-        rewards={"true": reward, "proxy": reward.copy()},
-        initial=initial,
-        discount=discount,
-        horizon=horizon,
-        observations=labels,
-        features=feats,
-    )
+    return initial
 
 
 def _toy_text(function: str) -> Any:
     """gymnasium's toy_text module, or one clear line naming the extra that installs it."""
     try:
-        import gymnasium  # noqa: F401
-        from gymnasium.envs import toy_text
+        import gymnasium.envs.toy_text
     except ImportError:
         raise InvalidArgument(f"{function} needs gymnasium: pip install 'deconfuse[gym]'") from None
-    return toy_text
+    return gymnasium.envs.toy_text
 
 
 def frozen_lake(

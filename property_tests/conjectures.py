@@ -14,7 +14,7 @@ from agents.best_of_n import BestOfN
 from agents.direct import Argmax
 from agents.quantiliser import TimestepQuantiliser
 from agents.soft import Boltzmann
-from environments.errors import extremal, visited_states
+from environments.proxy_errors import extremal, visited_states
 from property_tests import strategies as S
 from property_tests.declare import claim, conjecture
 from theory.metrics import optimal_return

@@ -49,7 +49,7 @@ import environments
 from agents import BestOfN, Boltzmann, Lookahead, TimestepQuantiliser
 from agents.base import behaviour_return
 from agents.direct import Argmax
-from environments.errors import ERROR_MODELS
+from environments.proxy_errors import ERROR_MODELS
 from reports.document import Artifact, Reader, Reading, exact, format_fact, number_pair, value
 from theory.errors import InvalidArgument
 from theory.goodhart import drop_height, goodhart_curve, is_goodharting, peak, true_return_range

@@ -42,7 +42,7 @@ from environments.gridworlds import LAVA_TEST_MAP, LAVA_TRAIN_MAP
 from environments.shifts import LAYOUT_PAIRS, shift_layout
 from reports.document import Artifact, Reader, Reading, exact, number_pair, value
 from theory.errors import InvalidArgument
-from theory.evaluation import state_occupancy
+from theory.evaluation import normalised_state_occupancy
 from theory.mdp import FiniteMDP
 from theory.metrics import optimal_return
 from theory.numbers import parse_number
@@ -97,14 +97,6 @@ def shift_agents(train: FiniteMDP, qs: Sequence[Any] = DEFAULT_QS, hybrid_depth:
     return out
 
 
-def _occupancy(mdp: FiniteMDP, pi: Policy) -> np.ndarray:
-    """Normalised discounted state occupancy :math:`(1-\\gamma) d^\\pi` (finite horizon: d/H)."""
-    d = state_occupancy(mdp, pi)
-    if mdp.horizon is None:
-        return d * (1 - mdp.discount)
-    return d / (Fraction(mdp.horizon) if mdp.exact else float(mdp.horizon))
-
-
 def _terminal(mdp: FiniteMDP, s: int) -> bool:
     """Whether every action of s leads with probability 1 to one absorbing state j != s."""
     successors = {int(j) for a in range(mdp.A) for j in np.flatnonzero(np.asarray(mdp.transitions[s, a] != 0))}
@@ -154,7 +146,7 @@ def gridworld_data(mdp: FiniteMDP, ascii_map: Sequence[str], policies: Mapping[s
     for name, pi in policies.items():
         pi.check_fits(mdp)
         probs = pi.at(0)
-        occ = _occupancy(mdp if pi.exact == mdp.exact else mdp.to_float(), pi)
+        occ = normalised_state_occupancy(mdp if pi.exact == mdp.exact else mdp.to_float(), pi)
         agent_cells = []
         for s in index:
             row = probs[s]
@@ -194,6 +186,27 @@ def shift_data(
 
     Source: Millidge (2022); Leike et al. (2017).
     """
+    ms = _check_shift_args(layouts, magnitudes, qs)
+    train = shift_layout(layouts, 0, **params)
+    test_end = shift_layout(layouts, 1, **params)
+    specs = shift_agents(train, qs, hybrid_depth)
+    series = _regret_series(specs, train, test_end, ms)
+    summary = _summary(series, ms)
+    data: dict[str, Any] = {
+        "figure": "shift",
+        "layouts": layouts,
+        "params": {k: str(v) for k, v in params.items()},
+        "magnitudes": [exact(m) for m in ms],
+        "series": series,
+        "summary": summary,
+    }
+    if draw and layouts in LAYOUT_MAPS:
+        data["gridworlds"] = _layout_gridworlds(layouts, specs, summary, train, test_end)
+    return data
+
+
+def _check_shift_args(layouts: Any, magnitudes: Sequence[Any], qs: Sequence[Any]) -> list[Fraction]:
+    """The sorted distinct magnitudes, after checking the arguments of :func:`shift_data`."""
     if layouts not in LAYOUT_PAIRS:
         raise InvalidArgument(f"layouts is {layouts!r}, not one of {sorted(LAYOUT_PAIRS)}")
     ms = sorted({parse_number(m, "m") for m in magnitudes})
@@ -201,9 +214,14 @@ def shift_data(
         raise InvalidArgument(f"magnitudes is {[str(m) for m in ms]!r}, not numbers in [0, 1]")
     if not qs:
         raise InvalidArgument("qs is empty; give at least one quantile level")
-    train = shift_layout(layouts, 0, **params)
-    test_end = shift_layout(layouts, 1, **params)
-    specs = shift_agents(train, qs, hybrid_depth)
+    return ms
+
+
+def _regret_series(
+    specs: Sequence[tuple[str, Agent]], train: FiniteMDP, test_end: FiniteMDP, ms: Sequence[Fraction]
+) -> list[dict[str, Any]]:
+    """Per agent: its SPEC, family, parameter and the points (optimum, true, proxy, regret) along
+    the magnitudes, with the regret at the first and last magnitude."""
     series: list[dict[str, Any]] = [
         {"agent": spec, "family": spec.split(":")[0], "parameter": spec.split("=")[-1] if "=" in spec else None,
          "points": []}
@@ -225,8 +243,13 @@ def shift_data(
     for entry in series:
         entry["regret_at_start"] = entry["points"][0]["regret"]
         entry["regret_at_end"] = entry["points"][-1]["regret"]
+    return series
+
+
+def _summary(series: Sequence[Mapping[str, Any]], ms: Sequence[Fraction]) -> dict[str, Any]:
+    """The first and last magnitude, the indices of each family's series and of the worst at the end."""
     families = [s["family"] for s in series]
-    summary = {
+    return {
         "first_m": exact(ms[0]),
         "last_m": exact(ms[-1]),
         "argmax": families.index("argmax"),
@@ -235,31 +258,28 @@ def shift_data(
         "hybrid": families.index("hybrid"),
         "worst_at_end": max(range(len(series)), key=lambda i: (series[i]["regret_at_end"], -i)),
     }
-    data: dict[str, Any] = {
-        "figure": "shift",
-        "layouts": layouts,
-        "params": {k: str(v) for k, v in params.items()},
-        "magnitudes": [exact(m) for m in ms],
-        "series": series,
-        "summary": summary,
-    }
-    if draw and layouts in LAYOUT_MAPS:
-        train_map, test_map = LAYOUT_MAPS[layouts]
-        test = test_end
-        quantilisers = summary["quantilisers"]
-        drawn = [0, quantilisers[len(quantilisers) // 2], *summary["amortised"], summary["hybrid"]]
-        grids = []
-        for title, mdp, ascii_map in (("training layout (m = 0)", train, train_map),
-                                      ("test layout (m = 1)", test, test_map)):
-            policies = {}
-            for i in drawn:
-                spec, agent = specs[i]
-                pi = agent.run(mdp, "proxy").behaviour
-                if isinstance(pi, Policy):
-                    policies[spec] = pi
-            grids.append(gridworld_data(mdp, ascii_map, policies, title))
-        data["gridworlds"] = grids
-    return data
+
+
+def _layout_gridworlds(
+    layouts: str, specs: Sequence[tuple[str, Agent]], summary: Mapping[str, Any], train: FiniteMDP,
+    test: FiniteMDP,
+) -> list[dict[str, Any]]:
+    """The :func:`gridworld_data` of the training and the test layout, with the policies of
+    argmax, the middle quantiliser, the amortised agents and the hybrid."""
+    train_map, test_map = LAYOUT_MAPS[layouts]
+    quantilisers = summary["quantilisers"]
+    drawn = [0, quantilisers[len(quantilisers) // 2], *summary["amortised"], summary["hybrid"]]
+    grids = []
+    for title, mdp, ascii_map in (("training layout (m = 0)", train, train_map),
+                                  ("test layout (m = 1)", test, test_map)):
+        policies = {}
+        for i in drawn:
+            spec, agent = specs[i]
+            pi = agent.run(mdp, "proxy").behaviour
+            if isinstance(pi, Policy):
+                policies[spec] = pi
+        grids.append(gridworld_data(mdp, ascii_map, policies, title))
+    return grids
 
 
 def shift_figure(data: Mapping[str, Any]) -> "Figure":

@@ -3,7 +3,7 @@ r"""Goodharting prevalence sweeps: how often, and how much, optimising a proxy h
 In the style of Karwowski et al., "Goodhart's Law in Reinforcement Learning" (ICLR 2024), who
 measure on random MDPs, for discounts 0.5, 0.7, 0.9 and 0.99, the share of proxy/true reward
 pairs whose true return first rises and then falls as the proxy is optimised harder. Here, for
-every proxy-error model of :data:`environments.errors.ERROR_MODELS` (regressional light and
+every proxy-error model of :data:`environments.proxy_errors.ERROR_MODELS` (regressional light and
 heavy, extremal, causal) and every discount:
 
 1. the same N random MDPs (S = 10, A = 3 by default; see :func:`random_float_mdp`), each with
@@ -62,7 +62,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from environments.errors import ERROR_MODELS
+from environments.proxy_errors import ERROR_MODELS
 from theory.batch import batch_quantiliser, batch_returns, batch_soft_policies, batch_value_iteration
 from theory.errors import InvalidArgument, InvalidFile
 from theory.goodhart import GoodhartCurve, drop_height, is_goodharting
@@ -110,7 +110,7 @@ class SweepConfig:
     - ``n_mdps``: N, random MDPs per (error model, discount) cell (the same N in every cell);
     - ``states``, ``actions``, ``branching``: S, A and the successors per (s, a) of
       :func:`random_float_mdp`;
-    - ``error_models``: names in :data:`environments.errors.ERROR_MODELS`;
+    - ``error_models``: names in :data:`environments.proxy_errors.ERROR_MODELS`;
     - ``discounts``: each in [0, 1);
     - ``family``: "boltzmann" (default) or "quantiliser"; ``pressures``: points per curve;
       ``beta_min``, ``beta_max``: the Boltzmann log grid; ``q_min``: the quantiliser's smallest

@@ -12,14 +12,13 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 
-from agents.quantiliser import quantilise
 from environments.random_mdp import random_mdp
 from theory.batch import (
-    batch_boltzmann,
     batch_policy_evaluation,
     batch_quantiliser,
     batch_returns,
     batch_soft_policies,
+    batch_softmax_of_q_values,
     batch_value_iteration,
     stack,
 )
@@ -28,6 +27,7 @@ from theory.evaluation import expected_return, state_values
 from theory.examples import two_state
 from theory.numbers import FLOAT_TOLERANCE
 from theory.policy import Policy
+from theory.selection import quantilise
 from theory.solvers import policy_iteration, value_iteration
 
 TOL = 1e-9
@@ -155,7 +155,7 @@ def softmax_by_hand(row, beta):
 @pytest.mark.parametrize("beta", [0.0, 0.3, 1.0, 25.0, 1e4])
 def test_boltzmann_equals_softmax_by_hand(beta):
     Q = np.random.default_rng(3).normal(size=(4, 5, 3)) * 10
-    pi = batch_boltzmann(Q, beta)
+    pi = batch_softmax_of_q_values(Q, beta)
     for index in np.ndindex(4, 5):
         assert np.max(np.abs(pi[index] - softmax_by_hand(Q[index].tolist(), beta))) < 1e-12
     assert np.all(np.isfinite(pi))
@@ -163,11 +163,11 @@ def test_boltzmann_equals_softmax_by_hand(beta):
 
 def test_boltzmann_limits_and_soft_policies():
     Q = np.array([[[0.0, 1.0, 1.0]]])
-    assert batch_boltzmann(Q, 0.0).tolist() == [[[1 / 3, 1 / 3, 1 / 3]]]
-    assert np.allclose(batch_boltzmann(Q, 1e6), [[[0.0, 0.5, 0.5]]], atol=1e-12)
+    assert batch_softmax_of_q_values(Q, 0.0).tolist() == [[[1 / 3, 1 / 3, 1 / 3]]]
+    assert np.allclose(batch_softmax_of_q_values(Q, 1e6), [[[0.0, 0.5, 0.5]]], atol=1e-12)
     family = batch_soft_policies(Q, [0.0, 2.0])
     assert family.shape == (2, 1, 1, 3)
-    assert np.array_equal(family[1], batch_boltzmann(Q, 2.0))
+    assert np.array_equal(family[1], batch_softmax_of_q_values(Q, 2.0))
 
 
 QUANTILISER_Q = np.array([
@@ -203,6 +203,36 @@ def test_quantiliser_random_rows_and_leading_shape():
             assert np.max(np.abs(pi[index] - quantilise(np.full(4, 0.25), Q[index], q))) < 1e-12
 
 
+def near_tie_rows(rng, n, A):
+    """Random float Q rows with near-ties: each row gets entries at distances of a few multiples
+    of the tie tolerance FLOAT_TOLERANCE * max(1, |top|) below earlier entries, both inside
+    (tied) and outside (not tied) it, and exact repeats, at scales from 1e-3 to 1e12."""
+    rows = rng.normal(size=(n, A)) * 10.0 ** rng.integers(-3, 13, size=(n, 1))
+    for r in range(n):
+        for j in range(1, A):
+            if rng.random() < 0.6:
+                i = int(rng.integers(0, j))
+                tol = FLOAT_TOLERANCE * max(1.0, abs(rows[r, i]))
+                rows[r, j] = rows[r, i] - tol * rng.choice([0.0, 0.3, 0.9, 0.999, 1.001, 1.5, 3.0, -0.5])
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_quantiliser_equals_quantilise_on_near_ties(seed):
+    # batch_quantiliser ranks a uniform base by Q with the one tie rule and float tolerance of
+    # theory.selection.levels: on rows with near-ties it is theory.selection.quantilise row by
+    # row, to 1e-12 (in fact the same float operations in the same order).
+    rng = np.random.default_rng(100 + seed)
+    A = int(rng.integers(2, 7))
+    Q = near_tie_rows(rng, 200, A)
+    base = np.full(A, 1.0 / A)
+    for q in (1.0, 0.9, 0.5, 1 / 3, 1 / A, 0.5 / A, 0.01):
+        pi = batch_quantiliser(Q.reshape(20, 10, A), q).reshape(200, A)
+        for r in range(200):
+            expected = quantilise(base, Q[r], q, tie="uniform")
+            assert np.max(np.abs(pi[r] - expected)) < 1e-12, (Q[r].tolist(), q, pi[r], expected)
+
+
 # -- validation: one test per error ----------------------------------------------------------
 
 P_OK = np.ones((1, 1, 2, 1))
@@ -235,10 +265,10 @@ R_OK = np.zeros((1, 1, 2))
          "R_list[0] has shape (2, 1, 2), expected (1, 1, 2)"),
         (lambda: batch_returns(P_OK, [R_OK], np.full((1, 1, 2), 0.5), [1.0], 0.5), "initial has shape (1,), expected (1, 1)"),
         (lambda: batch_returns(P_OK, [R_OK], np.full((1, 1, 2), 0.5), [[0.5]], 0.5), "initial[0] sums to 0.5, not 1"),
-        (lambda: batch_boltzmann(R_OK, -1.0), "beta is -1.0, not a finite number >= 0"),
-        (lambda: batch_boltzmann(R_OK, math.inf), "beta is inf, not a finite number >= 0"),
-        (lambda: batch_boltzmann(np.array([[1.0, np.nan]]), 1.0), "Q[0, 1] is nan, not finite"),
-        (lambda: batch_boltzmann(np.zeros((2, 0)), 1.0), "Q has shape (2, 0), expected (..., A) with A >= 1"),
+        (lambda: batch_softmax_of_q_values(R_OK, -1.0), "beta is -1.0, not a finite number >= 0"),
+        (lambda: batch_softmax_of_q_values(R_OK, math.inf), "beta is inf, not a finite number >= 0"),
+        (lambda: batch_softmax_of_q_values(np.array([[1.0, np.nan]]), 1.0), "Q[0, 1] is nan, not finite"),
+        (lambda: batch_softmax_of_q_values(np.zeros((2, 0)), 1.0), "Q has shape (2, 0), expected (..., A) with A >= 1"),
         (lambda: batch_soft_policies(R_OK, []), "betas is [], not a non-empty sequence of numbers >= 0"),
         (lambda: batch_quantiliser(R_OK, 1.5), "q is 1.5, not in (0, 1]"),
         (lambda: batch_quantiliser(R_OK, "1/2"), "q is '1/2', not in (0, 1]"),

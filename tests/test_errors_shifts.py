@@ -1,4 +1,4 @@
-"""Tests of environments/errors.py (proxy-error models) and environments/shifts.py (shifts):
+"""Tests of environments/proxy_errors.py (proxy-error models) and environments/shifts.py (shifts):
 hand-computed tables first, then properties over seeds, magnitudes and generated MDPs, then one
 test per validation error with its exact message. Exact claims use == on Fractions; the float
 cases use dyadic numbers (exact in float64), so they are compared with == too."""
@@ -13,7 +13,7 @@ import pytest
 
 import environments
 from environments import lava_test, lava_train, random_mdp, tomato
-from environments.errors import (
+from environments.proxy_errors import (
     ERROR_MODELS,
     causal,
     extremal,

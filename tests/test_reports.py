@@ -132,7 +132,7 @@ def test_goodhart_curve_points_equal_the_agents_returns_on_a_random_mdp():
     params = {"S": 4, "A": 3, "seed": 1}
     data = goodhart_curves_data("random", "regressional-light", params=params, seed=1, qs=("1", "1/2", "1/4"),
                                 ns=(1, 2, 4), betas=(0, 2), depths=(1, 3))
-    mdp = environments.errors.regressional(environments.random_mdp(**params), seed=1)
+    mdp = environments.proxy_errors.regressional(environments.random_mdp(**params), seed=1)
     base = Policy.uniform(mdp.to_float())
     quantiliser = data["families"][0]
     for point, q in zip(quantiliser["points"], (F(1), F(1, 2), F(1, 4))):

@@ -23,14 +23,14 @@ Examples
 >>> V, Q, iterations = batch_value_iteration(P, R["true"], discount, tolerance=1e-10)
 >>> V.shape, Q.shape, iterations.tolist()
 ((2, 2), (2, 2, 2), [241, 241])
->>> pi = batch_boltzmann(Q, 2.0)
+>>> pi = batch_softmax_of_q_values(Q, 2.0)
 >>> batch_returns(P, [R["true"], R["proxy"]], pi, initial, discount).shape
 (2, 2)
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from collections.abc import Sequence
 from numbers import Real
 from typing import Any
@@ -40,19 +40,25 @@ import numpy as np
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
 from theory.numbers import FLOAT_TOLERANCE, format_number
+from theory.validation import check_beta, check_finite, check_positive, check_positive_int, label_index
 
 __all__ = [
     "stack",
     "batch_value_iteration",
     "batch_policy_evaluation",
     "batch_returns",
-    "batch_boltzmann",
+    "batch_softmax_of_q_values",
     "batch_soft_policies",
     "batch_quantiliser",
 ]
 
 
 # -- validation ------------------------------------------------------------------------------
+# Scalar arguments go through theory.validation (check_positive, check_positive_int,
+# check_beta); entries through its check_finite. What stays here is batch-specific: arrays with a
+# leading batch axis and no labels (messages give integer indices, e.g. "P[0, 1, 0]"), checked
+# with one vectorised pass each (the row sums as one matrix product), and discounts given as a
+# scalar or one per element.
 
 
 def _float_array(value: Any, field: str) -> np.ndarray:
@@ -64,33 +70,31 @@ def _float_array(value: Any, field: str) -> np.ndarray:
     return arr
 
 
-def _index(index: Any) -> str:
-    return "[" + ", ".join(str(int(i)) for i in index) + "]"
+def _indices(arr: np.ndarray) -> list[range]:
+    """The "labels" of an unlabelled array: its integer indices (messages read "P[0, 1, 0]")."""
+    return [range(n) for n in arr.shape]
 
 
 def _check_finite(arr: np.ndarray, field: str) -> None:
-    if np.isfinite(arr).all():
-        return
-    bad = np.argwhere(~np.isfinite(arr))
-    if len(bad):
-        index = tuple(bad[0])
-        raise InvalidArgument(f"{field}{_index(index)} is {float(arr[index])!r}, not finite")
+    check_finite(arr, field, _indices(arr), InvalidArgument)
 
 
 def _check_rows(arr: np.ndarray, field: str) -> None:
-    """The last axis holds distributions: entries >= 0, sums 1 within FLOAT_TOLERANCE."""
+    """The last axis holds distributions: entries finite and >= 0, sums 1 within FLOAT_TOLERANCE
+    (the messages of :func:`theory.validation.check_distribution_rows`, with integer indices;
+    a NaN is "not finite"; the sums are one matrix product, faster than a reduce over a short
+    axis on a large batch)."""
     _check_finite(arr, field)
     if (arr < 0).any():
-        index = tuple(np.argwhere(arr < 0)[0])
-        raise InvalidArgument(f"{field}{_index(index)} is {float(arr[index])!r}, a negative probability")
-    sums = arr @ np.ones(arr.shape[-1])  # a matrix product: faster than a reduce over a short axis
+        index = tuple(int(i) for i in np.argwhere(arr < 0)[0])
+        where = label_index(_indices(arr), *index)
+        raise InvalidArgument(f"{field}{where} is {format_number(arr[index])}, a negative probability")
+    sums = arr @ np.ones(arr.shape[-1])
     off = np.abs(sums - 1.0) > FLOAT_TOLERANCE
     if off.any():
-        wrong = np.argwhere(off)
-        index = tuple(wrong[0])
-        raise InvalidArgument(
-            f"{field}{_index(index)} sums to {float(sums[index])!r}, not 1 within {FLOAT_TOLERANCE:g}"
-        )
+        index = tuple(int(i) for i in np.argwhere(off)[0])
+        where = label_index(_indices(arr), *index)
+        raise InvalidArgument(f"{field}{where} sums to {format_number(sums[index])}, not 1 within {FLOAT_TOLERANCE:g}")
 
 
 def _check_transitions(P: Any) -> np.ndarray:
@@ -113,8 +117,9 @@ def _check_rewards(R: Any, shape: tuple[int, int, int], field: str = "R") -> np.
     return arr
 
 
-def _check_discount(discount: Any, B: int) -> np.ndarray:
-    """Discount(s) as a (B,) float array, each in [0, 1)."""
+def _check_discounts(discount: Any, B: int) -> np.ndarray:
+    """Discount(s) as a (B,) float array, each in [0, 1): a scalar (shared by the batch) or one
+    per element (a message names the element, "discount[3]")."""
     if isinstance(discount, bool):
         raise InvalidArgument(f"discount is {discount!r}, not a number in [0, 1)")
     arr = _float_array(discount, "discount")
@@ -127,18 +132,6 @@ def _check_discount(discount: Any, B: int) -> np.ndarray:
         b = int(bad[0])
         raise InvalidArgument(f"discount[{b}] is {float(arr[b])!r}, not in [0, 1)")
     return arr
-
-
-def _check_positive(value: Any, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < float(value) < math.inf:
-        raise InvalidArgument(f"{field} is {value!r}, not a positive number")
-    return float(value)
-
-
-def _check_beta(beta: Any) -> float:
-    if isinstance(beta, bool) or not isinstance(beta, Real) or not 0 <= float(beta) < math.inf:
-        raise InvalidArgument(f"beta is {beta!r}, not a finite number >= 0")
-    return float(beta)
 
 
 def _check_q_values(Q: Any) -> np.ndarray:
@@ -257,84 +250,135 @@ def batch_value_iteration(
     P = _check_transitions(P)
     B, S, A, _ = P.shape
     Rk = _check_rewards(R, (B, S, A))
-    keep_k = np.ndim(R) == 4
-    gamma = _check_discount(discount, B)
-    tolerance = _check_positive(tolerance, "tolerance")
-    if isinstance(max_iterations, bool) or not isinstance(max_iterations, int) or max_iterations < 1:
-        raise InvalidArgument(f"max_iterations is {max_iterations!r}, not a positive integer")
+    gamma = _check_discounts(discount, B)
+    tolerance = check_positive(tolerance, "tolerance")
+    max_iterations = check_positive_int(max_iterations, "max_iterations")
     K = Rk.shape[1]
-
-    # Layout (B, K, S): one matrix product v @ P^T per sweep serves all K rewards; the sweep
-    # works in preallocated buffers (q = gamma * (P v) + r in place, then the max over actions).
+    # Layout (B, K, S): one matrix product v @ P^T per sweep serves all K rewards.
     Pt = np.ascontiguousarray(P.reshape(B, S * A, S).transpose(0, 2, 1))  # (B, S, S*A)
     Rflat = np.ascontiguousarray(Rk).reshape(B, K, S * A)
-    with np.errstate(divide="ignore"):
-        threshold = np.where(gamma > 0, tolerance * (1 - gamma) / np.where(gamma > 0, gamma, 1), np.inf)
     uniform = bool(np.all(gamma == gamma[0]))
+    v_out, iterations = _iterate(Pt, Rflat, gamma, tolerance, A, uniform, max_iterations)
+    Q = _backup(Pt, Rflat, gamma, v_out, np.empty((B, K, S * A)), uniform).reshape(B, K, S, A)
+    if np.ndim(R) == 4:
+        return v_out, Q, iterations
+    return np.ascontiguousarray(v_out[:, 0]), np.ascontiguousarray(Q[:, 0]), iterations[:, 0]
 
-    def backup(Pw: np.ndarray, Rw: np.ndarray, gw: np.ndarray, v: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """Q = r + gamma P v into ``out`` (b, K, S*A)."""
-        np.matmul(v, Pw, out=out)
-        out *= gw[0] if uniform else gw[:, None, None]
-        out += Rw
-        return out
 
-    def best(q: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """max over actions of q (b, K, S*A) into ``out`` (b, K, S)."""
-        q4 = q.reshape(q.shape[0], K, S, A)
-        if A == 1:
-            np.copyto(out, q4[..., 0])
-        else:
-            np.maximum(q4[..., 0], q4[..., 1], out=out)
-            for a in range(2, A):
-                np.maximum(out, q4[..., a], out=out)
-        return out
+def _thresholds(gamma: np.ndarray, tolerance: float) -> np.ndarray:
+    """The stopping thresholds tolerance (1 - gamma) / gamma per element (inf for gamma = 0)."""
+    with np.errstate(divide="ignore"):
+        return np.where(gamma > 0, tolerance * (1 - gamma) / np.where(gamma > 0, gamma, 1), np.inf)
 
+
+def _backup(
+    Pt: np.ndarray, R: np.ndarray, gamma: np.ndarray, v: np.ndarray, out: np.ndarray, uniform: bool
+) -> np.ndarray:
+    """Q = r + gamma P v into ``out`` (b, K, S*A), from Pt (b, S, S*A), R (b, K, S*A), v (b, K, S);
+    ``uniform``: every element has the discount ``gamma[0]``."""
+    np.matmul(v, Pt, out=out)
+    out *= gamma[0] if uniform else gamma[:, None, None]
+    out += R
+    return out
+
+
+def _best(q: np.ndarray, out: np.ndarray, A: int) -> np.ndarray:
+    """The max over the A actions of q (b, K, S*A) into ``out`` (b, K, S), a chain of maxima."""
+    q4 = q.reshape(out.shape + (A,))
+    if A == 1:
+        np.copyto(out, q4[..., 0])
+    else:
+        np.maximum(q4[..., 0], q4[..., 1], out=out)
+        for a in range(2, A):
+            np.maximum(out, q4[..., a], out=out)
+    return out
+
+
+@dataclasses.dataclass
+class _Working:
+    """The working set of :func:`batch_value_iteration`: the elements with some reward still
+    iterating, their arrays (compacted as elements converge) and the sweep's buffers."""
+
+    rows: np.ndarray  # (b,) indices of the elements in the batch
+    Pt: np.ndarray  # (b, S, S*A)
+    R: np.ndarray  # (b, K, S*A)
+    gamma: np.ndarray  # (b,)
+    threshold: np.ndarray  # (b,)
+    v: np.ndarray  # (b, K, S), the current iterate
+    active: np.ndarray  # (b, K): still iterating
+    frozen: bool = False  # whether some (b, k) of the working set has converged
+    v_new: np.ndarray = dataclasses.field(init=False, repr=False)  # (b, K, S), the next iterate
+    diff: np.ndarray = dataclasses.field(init=False, repr=False)  # (b, K, S), |v_new - v|
+    q: np.ndarray = dataclasses.field(init=False, repr=False)  # (b, K, S*A), the backup
+
+    def __post_init__(self) -> None:
+        self.v_new, self.diff, self.q = np.empty_like(self.v), np.empty_like(self.v), np.empty(self.R.shape)
+
+    def keep(self, alive: np.ndarray) -> "_Working":
+        """The working set of the ``alive`` elements only (fresh buffers)."""
+        return _Working(self.rows[alive], self.Pt[alive], self.R[alive], self.gamma[alive],
+                        self.threshold[alive], self.v[alive], self.active[alive], self.frozen)
+
+
+def _sweep(w: _Working, A: int, uniform: bool) -> bool:
+    """One sweep v <- max_a (r + gamma P v) of the working set (a converged (b, k) stays at its
+    iterate), with diff = |v_new - v|; whether some (b, k) may have converged: only possible if
+    some entry of diff is below the largest threshold (a cheap test that skips the per-element
+    maximum early on)."""
+    _best(_backup(w.Pt, w.R, w.gamma, w.v, w.q, uniform), w.v_new, A)
+    np.subtract(w.v_new, w.v, out=w.diff)
+    np.abs(w.diff, out=w.diff)
+    check = float(w.diff.min()) < float(w.threshold.max())
+    if w.frozen:
+        np.copyto(w.v, w.v_new, where=w.active[:, :, None])
+    else:
+        w.v, w.v_new = w.v_new, w.v
+    return check
+
+
+def _converge(w: _Working, n: int, v_out: np.ndarray, iterations: np.ndarray) -> _Working | None:
+    """Record the (b, k) whose sweep n moved v by less than the threshold (their iteration count
+    n, and the values of the elements that are done); the working set to go on with (compacted
+    when at most half of it is alive), or None when every element is done."""
+    newly = w.active & (_last_max(w.diff) < w.threshold[:, None])
+    if not newly.any():
+        return w
+    w.frozen = True
+    iterations[w.rows[np.nonzero(newly)[0]], np.nonzero(newly)[1]] = n
+    w.active &= ~newly
+    alive = w.active.any(axis=1)
+    done = ~alive
+    v_out[w.rows[done]] = w.v[done]
+    if not alive.any():
+        return None
+    if 2 * int(alive.sum()) <= len(w.rows):
+        return w.keep(alive)
+    return w
+
+
+def _iterate(
+    Pt: np.ndarray, R: np.ndarray, gamma: np.ndarray, tolerance: float, A: int, uniform: bool,
+    max_iterations: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sweep from v = 0 until every (b, k) has converged: ``(v_out (B, K, S), iterations (B, K))``;
+    an InvalidArgument when that takes more than ``max_iterations`` sweeps."""
+    B, K, S = R.shape[0], R.shape[1], Pt.shape[1]
     v_out = np.zeros((B, K, S))
-    iterations_out = np.zeros((B, K), dtype=np.int64)
-    rows = np.arange(B)  # the working set: elements with some reward still iterating
-    Pw, Rw, gw, tw = Pt, Rflat, gamma, threshold
-    v = np.zeros((B, K, S))
-    v_new, diff, q = np.empty((B, K, S)), np.empty((B, K, S)), np.empty((B, K, S * A))
-    active = np.ones((B, K), dtype=bool)
-    frozen = False  # whether some (b, k) of the working set has converged
+    iterations = np.zeros((B, K), dtype=np.int64)
+    w: _Working | None = _Working(np.arange(B), Pt, R, gamma, _thresholds(gamma, tolerance),
+                                  np.zeros((B, K, S)), np.ones((B, K), dtype=bool))
     n = 0
-    while True:
+    while w is not None:
         n += 1
-        best(backup(Pw, Rw, gw, v, q), v_new)
-        np.subtract(v_new, v, out=diff)
-        np.abs(diff, out=diff)
-        # (b, k) converges when max_s diff < threshold: only possible if some entry is below
-        # the largest threshold (a cheap test that skips the per-element maximum early on).
-        check = float(diff.min()) < float(tw.max())
-        if frozen:
-            np.copyto(v, v_new, where=active[:, :, None])
-        else:
-            v, v_new = v_new, v
-        if check:
-            delta = _last_max(diff)
-            newly = active & (delta < tw[:, None])
-            if newly.any():
-                frozen = True
-                iterations_out[rows[np.nonzero(newly)[0]], np.nonzero(newly)[1]] = n
-                active &= ~newly
-                alive = active.any(axis=1)
-                done = ~alive
-                v_out[rows[done]] = v[done]
-                if not alive.any():
-                    break
-                if 2 * int(alive.sum()) <= len(rows):  # compact the working set
-                    rows, Pw, Rw, gw, tw = rows[alive], Pw[alive], Rw[alive], gw[alive], tw[alive]
-                    v, active = v[alive], active[alive]
-                    v_new, diff, q = np.empty_like(v), np.empty_like(v), np.empty((len(rows), K, S * A))
+        if _sweep(w, A, uniform):
+            w = _converge(w, n, v_out, iterations)
+            if w is None:
+                break
         if n >= max_iterations:
             raise InvalidArgument(
                 f"batch_value_iteration did not reach tolerance {tolerance!r} in {max_iterations} iterations"
             )
-    Q = backup(Pt, Rflat, gamma, v_out, np.empty((B, K, S * A))).reshape(B, K, S, A)
-    if keep_k:
-        return v_out, Q, iterations_out
-    return np.ascontiguousarray(v_out[:, 0]), np.ascontiguousarray(Q[:, 0]), iterations_out[:, 0]
+    return v_out, iterations
 
 
 # -- policy evaluation -----------------------------------------------------------------------
@@ -365,7 +409,7 @@ def batch_policy_evaluation(P: Any, R: Any, pi: Any, discount: Any) -> np.ndarra
     B, S, A, _ = P.shape
     Rk = _check_rewards(R, (B, S, A))
     pi = _check_policy(pi, (B, S, A))
-    gamma = _check_discount(discount, B)
+    gamma = _check_discounts(discount, B)
     V = _evaluate(P, Rk, pi, gamma)
     return V if np.ndim(R) == 4 else V[:, 0]
 
@@ -418,7 +462,7 @@ def batch_returns(
     if mu.shape != (B, S):
         raise InvalidArgument(f"initial has shape {mu.shape}, expected {(B, S)}")
     _check_rows(mu, "initial")
-    gamma = _check_discount(discount, B)
+    gamma = _check_discounts(discount, B)
     V = _evaluate(P, np.stack(rewards, axis=1), pi, gamma)  # (..., B, K, S)
     return np.moveaxis(np.einsum("bs,...bks->...kb", mu, V), -2, 0)
 
@@ -448,30 +492,30 @@ def _last_sum(x: np.ndarray) -> np.ndarray:
     return out
 
 
-
-def batch_boltzmann(Q: Any, beta: float) -> np.ndarray:
-    r"""The Boltzmann (softmax) policy of Q-values over the last axis:
+def batch_softmax_of_q_values(Q: Any, beta: float) -> np.ndarray:
+    r"""The softmax of given Q-values over the last axis (one step, no planning):
     :math:`\pi(a \mid s) = e^{\beta Q(s, a)} / \sum_b e^{\beta Q(s, b)}`.
 
     Any leading shape, e.g. (B, S, A) -> (B, S, A). Computed stably (the row maximum is
     subtracted first). ``beta = 0`` is the uniform policy; large ``beta`` tends to the uniform
-    policy on the argmax set. Given the optimal Q-values of a proxy, this is the
+    policy on the argmax set. Given the optimal Q-values :math:`Q^*` of a proxy, this is the
     "Boltzmann-rational" policy whose inverse temperature measures the optimisation pressure.
-    (It differs from :class:`agents.soft.Boltzmann`, which plays the softmax of the *soft*
-    Q-values of the maximum-entropy problem.)
+    It is *not* :class:`agents.soft.Boltzmann`, the maximum-entropy optimiser, which plays the
+    softmax of the *soft* Q-values :math:`Q_\beta` of soft value iteration (its Q-values
+    depend on beta; these are given).
 
     Source: Luce (1959) / the softmax action rule of Sutton & Barto, *Reinforcement Learning*
     (2018), section 2.8 (gradient bandits) and 13.1; used with optimal Q-values as the
     optimisation-pressure family of Goodhart curves by Karwowski et al. (2023).
 
-    >>> batch_boltzmann(np.array([[0.0, np.log(3.0)]]), 1.0).round(12).tolist()
+    >>> batch_softmax_of_q_values(np.array([[0.0, np.log(3.0)]]), 1.0).round(12).tolist()
     [[0.25, 0.75]]
-    >>> batch_boltzmann([[0.0, 1.0]], -1)
+    >>> batch_softmax_of_q_values([[0.0, 1.0]], -1)
     Traceback (most recent call last):
     ...
     theory.errors.InvalidArgument: beta is -1, not a finite number >= 0
     """
-    beta = _check_beta(beta)
+    beta = check_beta(beta)
     q = _check_q_values(Q)
     z = beta * (q - _last_max(q)[..., None])
     w = np.exp(z)
@@ -479,10 +523,10 @@ def batch_boltzmann(Q: Any, beta: float) -> np.ndarray:
 
 
 def batch_soft_policies(Q: Any, betas: Sequence[float]) -> np.ndarray:
-    """:func:`batch_boltzmann` at each inverse temperature of ``betas``: shape
+    """:func:`batch_softmax_of_q_values` at each inverse temperature of ``betas``: shape
     ``(len(betas),) + Q.shape`` (one policy stack per pressure).
 
-    Source: as :func:`batch_boltzmann`.
+    Source: as :func:`batch_softmax_of_q_values`.
 
     >>> batch_soft_policies(np.zeros((1, 2, 3)), [0.0, 1.0]).shape
     (2, 1, 2, 3)
@@ -490,7 +534,7 @@ def batch_soft_policies(Q: Any, betas: Sequence[float]) -> np.ndarray:
     if isinstance(betas, (str, bytes)) or not isinstance(betas, (Sequence, np.ndarray)) or len(betas) == 0:
         raise InvalidArgument(f"betas is {betas!r}, not a non-empty sequence of numbers >= 0")
     q = _check_q_values(Q)
-    return np.stack([batch_boltzmann(q, b) for b in betas])
+    return np.stack([batch_softmax_of_q_values(q, b) for b in betas])
 
 
 def batch_quantiliser(Q: Any, q: float) -> np.ndarray:
@@ -502,9 +546,11 @@ def batch_quantiliser(Q: Any, q: float) -> np.ndarray:
     which the cumulative base mass reaches q) and m the boundary level's mass. Then an action
     above the boundary gets :math:`(1/A)/q`, an action in the boundary level
     :math:`(1/A)(q - M)/(q\, m)` (the exact boundary split, shared equally by the tied actions),
-    and an action below gets 0. This is :func:`agents.quantiliser.quantilise` (tie rule
-    "uniform") with a uniform base, applied to every row at once; q = 1 is uniform, q at
-    most the mass of the argmax level is uniform on the argmax level.
+    and an action below gets 0. The levels are those of :func:`theory.selection.levels` (one tie
+    rule, one float tolerance :data:`theory.numbers.FLOAT_TOLERANCE`, ties in index order), and
+    the result is :func:`theory.selection.quantilise` (tie rule "uniform") with a uniform base,
+    applied to every row at once, with the same float operations in the same order; q = 1 is
+    uniform, q at most the mass of the argmax level is uniform on the argmax level.
 
     Source: Taylor, "Quantilizers: A Safer Alternative to Maximizers for Limited Optimization"
     (2016), Definition 1.
@@ -525,7 +571,7 @@ def batch_quantiliser(Q: Any, q: float) -> np.ndarray:
     n = flat.shape[0]
     order = np.argsort(-flat, axis=1, kind="stable")
     sorted_u = np.take_along_axis(flat, order, axis=1)
-    # level of every sorted position (as quantilise's _levels: tied to the level's top value)
+    # level of every sorted position (as theory.selection.levels: tied to the level's top value)
     level = np.zeros((n, A), dtype=np.int64)
     top = sorted_u[:, 0].copy()
     for k in range(1, A):

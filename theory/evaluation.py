@@ -22,12 +22,14 @@ from theory.numbers import coerce_array, zeros_like_kind
 from theory.policy import Policy
 
 __all__ = [
+    "Reward",
     "reward_array",
     "state_values",
     "q_values",
     "expected_return",
     "occupancy",
     "state_occupancy",
+    "normalised_state_occupancy",
     "return_distribution",
     "next_state_distribution",
     "state_action_flow",
@@ -129,6 +131,28 @@ def state_occupancy(mdp: FiniteMDP, policy: Policy) -> np.ndarray:
         d = d + p
         p = next_state_distribution(mdp, policy.at(t), p)
     return d
+
+
+def normalised_state_occupancy(mdp: FiniteMDP, policy: Policy) -> np.ndarray:
+    """The normalised state occupancy: the distribution of the state visited under ``policy``,
+    shape (S,), summing to 1.
+
+    Discounted: :math:`\\bar d(s) = (1 - \\gamma) \\sum_{t \\ge 0} \\gamma^t P(s_t = s)`, the
+    :func:`state_occupancy` times :math:`1 - \\gamma`; finite horizon H:
+    :math:`\\bar d(s) = \\frac{1}{H} \\sum_{t < H} P(s_t = s)`. Exact on an exact MDP.
+
+    Source: Puterman, *Markov Decision Processes* (1994), section 6.9; Sutton et al.,
+    "Policy gradient methods for reinforcement learning with function approximation" (2000),
+    the discounted state distribution.
+
+    >>> from theory.examples import two_state
+    >>> normalised_state_occupancy(two_state(), Policy.deterministic(two_state(), ["go", "stay"])).tolist()
+    [Fraction(10, 91), Fraction(81, 91)]
+    """
+    d = state_occupancy(mdp, policy)
+    if mdp.horizon is None:
+        return d * (1 - mdp.discount)
+    return d / (Fraction(mdp.horizon) if mdp.exact else float(mdp.horizon))
 
 
 def occupancy(mdp: FiniteMDP, policy: Policy) -> np.ndarray:

@@ -141,79 +141,17 @@ def mdp_from_dict(data: Any, source: str = "$") -> FiniteMDP:
     theory.errors.InvalidFile: $.transitions.s.a: missing
     """
     root = "$"
-    if not isinstance(data, dict):
-        raise InvalidFile(f"{root}: expected a JSON object, got {type(data).__name__}")
-    fmt = data.get("format")
-    if fmt != FORMAT:
-        raise InvalidFile(f"{root}.format: is {fmt!r}, expected {FORMAT!r}")
-    known = {"format", "numbers", "states", "actions", "transitions", "rewards", "initial",
-             "discount", "horizon", "observations", "features", "meta"}
-    for key in data:
-        if key not in known:
-            raise InvalidFile(f"{root}.{key}: unknown field (known: {sorted(known)})")
-    kind = data.get("numbers", "exact")
-    if kind not in ("exact", "float"):
-        raise InvalidFile(f"{root}.numbers: is {kind!r}, expected 'exact' or 'float'")
+    kind = _read_header(data, root)
     states = _labels(_need(data, "states", root), f"{root}.states")
     actions = _labels(_need(data, "actions", root), f"{root}.actions")
-    S, A = len(states), len(actions)
-    zero = Fraction(0)
-
-    trans_json = _table(_need(data, "transitions", root), states, f"{root}.transitions")
-    T = np.full((S, A, S), zero, dtype=object)
-    for i, s in enumerate(states):
-        p_s = f"{root}.transitions.{s}"
-        row_s = _table(_need(trans_json, s, f"{root}.transitions"), actions, p_s)
-        for j, a in enumerate(actions):
-            dist = _table(_need(row_s, a, p_s), states, f"{p_s}.{a}")
-            for t, p in dist.items():
-                T[i, j, states.index(t)] = _number(p, f"{p_s}.{a}.{t}")
-
-    rewards_raw = _need(data, "rewards", root)
-    rewards_json = _table(rewards_raw, list(rewards_raw) if isinstance(rewards_raw, dict) else [], f"{root}.rewards")
-    if not rewards_json:
-        raise InvalidFile(f"{root}.rewards: empty; at least one reward function is needed")
-    rewards = {}
-    for name, table in rewards_json.items():
-        p_r = f"{root}.rewards.{name}"
-        R = np.full((S, A), zero, dtype=object)
-        for s, row in _table(table, states, p_r).items():
-            for a, r in _table(row, actions, f"{p_r}.{s}").items():
-                R[states.index(s), actions.index(a)] = _number(r, f"{p_r}.{s}.{a}")
-        rewards[name] = R
-
-    init = np.full(S, zero, dtype=object)
+    T = _read_transitions(data, states, actions, root)
+    rewards = _read_rewards(data, states, actions, root)
+    init = np.full(len(states), Fraction(0), dtype=object)
     for s, p in _table(_need(data, "initial", root), states, f"{root}.initial").items():
         init[states.index(s)] = _number(p, f"{root}.initial.{s}")
-
-    discount = horizon = None
-    if "discount" in data:
-        discount = _number(data["discount"], f"{root}.discount")
-    if "horizon" in data:
-        horizon = data["horizon"]
-        if isinstance(horizon, bool) or not isinstance(horizon, int):
-            raise InvalidFile(f"{root}.horizon: is {horizon!r}, not an integer")
-
-    observations = None
-    if "observations" in data:
-        obs = _table(data["observations"], states, f"{root}.observations")
-        for s in states:
-            if s not in obs:
-                raise InvalidFile(f"{root}.observations.{s}: missing")
-            if not isinstance(obs[s], str):
-                raise InvalidFile(f"{root}.observations.{s}: is {obs[s]!r}, not a string")
-        observations = [obs[s] for s in states]
-    features = None
-    if "features" in data:
-        feats = _table(data["features"], states, f"{root}.features")
-        rows = []
-        for s in states:
-            row = _need(feats, s, f"{root}.features")
-            if not isinstance(row, list):
-                raise InvalidFile(f"{root}.features.{s}: is {row!r}, not a list of numbers")
-            rows.append([float(_number(x, f"{root}.features.{s}[{k}]")) for k, x in enumerate(row)])
-        features = rows
-
+    discount, horizon = _read_time(data, root)
+    observations = _read_observations(data, states, root)
+    features = _read_features(data, states, root)
     if kind == "float":
         T = np.array(T.tolist(), dtype=np.float64)
         rewards = {k: np.array(v.tolist(), dtype=np.float64) for k, v in rewards.items()}
@@ -224,6 +162,98 @@ def mdp_from_dict(data: Any, source: str = "$") -> FiniteMDP:
                          observations=observations, features=features)
     except DeconfuseError as exc:
         raise InvalidFile(f"{source}: {exc}") from None
+
+
+#: The top-level fields of the format.
+_KNOWN = {"format", "numbers", "states", "actions", "transitions", "rewards", "initial",
+          "discount", "horizon", "observations", "features", "meta"}
+
+
+def _read_header(data: Any, root: str) -> str:
+    """Check the object, its format and its fields; the kind of its numbers ("exact"/"float")."""
+    if not isinstance(data, dict):
+        raise InvalidFile(f"{root}: expected a JSON object, got {type(data).__name__}")
+    fmt = data.get("format")
+    if fmt != FORMAT:
+        raise InvalidFile(f"{root}.format: is {fmt!r}, expected {FORMAT!r}")
+    for key in data:
+        if key not in _KNOWN:
+            raise InvalidFile(f"{root}.{key}: unknown field (known: {sorted(_KNOWN)})")
+    kind = data.get("numbers", "exact")
+    if kind not in ("exact", "float"):
+        raise InvalidFile(f"{root}.numbers: is {kind!r}, expected 'exact' or 'float'")
+    return kind
+
+
+def _read_transitions(data: dict[str, Any], states: list[str], actions: list[str], root: str) -> np.ndarray:
+    """The exact (S, A, S) transitions of ``transitions`` (every (state, action) row required)."""
+    S, A = len(states), len(actions)
+    trans_json = _table(_need(data, "transitions", root), states, f"{root}.transitions")
+    T = np.full((S, A, S), Fraction(0), dtype=object)
+    for i, s in enumerate(states):
+        p_s = f"{root}.transitions.{s}"
+        row_s = _table(_need(trans_json, s, f"{root}.transitions"), actions, p_s)
+        for j, a in enumerate(actions):
+            dist = _table(_need(row_s, a, p_s), states, f"{p_s}.{a}")
+            for t, p in dist.items():
+                T[i, j, states.index(t)] = _number(p, f"{p_s}.{a}.{t}")
+    return T
+
+
+def _read_rewards(data: dict[str, Any], states: list[str], actions: list[str], root: str) -> dict[str, np.ndarray]:
+    """The exact (S, A) reward arrays of ``rewards`` by name (at least one; missing entries 0)."""
+    rewards_raw = _need(data, "rewards", root)
+    rewards_json = _table(rewards_raw, list(rewards_raw) if isinstance(rewards_raw, dict) else [], f"{root}.rewards")
+    if not rewards_json:
+        raise InvalidFile(f"{root}.rewards: empty; at least one reward function is needed")
+    rewards = {}
+    for name, table in rewards_json.items():
+        p_r = f"{root}.rewards.{name}"
+        R = np.full((len(states), len(actions)), Fraction(0), dtype=object)
+        for s, row in _table(table, states, p_r).items():
+            for a, r in _table(row, actions, f"{p_r}.{s}").items():
+                R[states.index(s), actions.index(a)] = _number(r, f"{p_r}.{s}.{a}")
+        rewards[name] = R
+    return rewards
+
+
+def _read_time(data: dict[str, Any], root: str) -> tuple[Fraction | None, int | None]:
+    """``(discount, horizon)`` as given (FiniteMDP checks that exactly one is there)."""
+    discount = horizon = None
+    if "discount" in data:
+        discount = _number(data["discount"], f"{root}.discount")
+    if "horizon" in data:
+        horizon = data["horizon"]
+        if isinstance(horizon, bool) or not isinstance(horizon, int):
+            raise InvalidFile(f"{root}.horizon: is {horizon!r}, not an integer")
+    return discount, horizon
+
+
+def _read_observations(data: dict[str, Any], states: list[str], root: str) -> list[str] | None:
+    """The per-state observation labels of ``observations`` (every state required), or None."""
+    if "observations" not in data:
+        return None
+    obs = _table(data["observations"], states, f"{root}.observations")
+    for s in states:
+        if s not in obs:
+            raise InvalidFile(f"{root}.observations.{s}: missing")
+        if not isinstance(obs[s], str):
+            raise InvalidFile(f"{root}.observations.{s}: is {obs[s]!r}, not a string")
+    return [obs[s] for s in states]
+
+
+def _read_features(data: dict[str, Any], states: list[str], root: str) -> list[list[float]] | None:
+    """The per-state feature vectors of ``features`` (every state required), or None."""
+    if "features" not in data:
+        return None
+    feats = _table(data["features"], states, f"{root}.features")
+    rows = []
+    for s in states:
+        row = _need(feats, s, f"{root}.features")
+        if not isinstance(row, list):
+            raise InvalidFile(f"{root}.features.{s}: is {row!r}, not a list of numbers")
+        rows.append([float(_number(x, f"{root}.features.{s}[{k}]")) for k, x in enumerate(row)])
+    return rows
 
 
 def loads(text: str, source: str = "$") -> FiniteMDP:

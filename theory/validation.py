@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from numbers import Integral, Real
+from numbers import Integral, Rational, Real
 from typing import Any, Literal
 
 import numpy as np
@@ -61,6 +61,9 @@ __all__ = [
     "check_bounds",
     "check_listed_discount",
     "check_policy_steps",
+    "check_count",
+    "check_one_of",
+    "check_reward_name",
 ]
 
 #: The one tie vocabulary (meanings in the module docstring).
@@ -525,3 +528,53 @@ def check_policy_steps(stationary: Any, horizon: int | None) -> int:
     if horizon is None:
         raise InvalidArgument("stationary is False but the MDP is discounted; a time-dependent policy needs a horizon")
     return horizon
+def check_count(value: Any, field: str, minimum: int) -> int:
+    """An integer >= ``minimum`` given as an int, an integer-valued Fraction or a numeric string
+    (a SPEC parameter such as "200" or "4/2"); then as :func:`check_int`.
+
+    >>> check_count("200", "samples", 1), check_count(Fraction(4, 2), "depth", 1)
+    (200, 2)
+    >>> check_count("1/2", "samples", 1)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: samples is Fraction(1, 2), not an integer >= 1
+    """
+    if isinstance(value, str):
+        try:
+            value = Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            raise InvalidArgument(f"{field} is {value!r}, not an integer >= {minimum}") from None
+    if isinstance(value, Rational) and not isinstance(value, Integral) and value.denominator == 1:
+        value = int(value)
+    return check_int(value, field, minimum)
+
+
+def check_one_of(value: Any, field: str, allowed: Sequence[str]) -> str:
+    """One of the ``allowed`` words, listed in the message as "not one of 'a', 'b'" (the
+    message style of the agents' fallbacks; :func:`check_choice` says "not 'a' or 'b'").
+
+    >>> check_one_of("zero", "fallback", ("zero", "error"))
+    'zero'
+    >>> check_one_of("x", "fallback", ("zero", "error"))
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: fallback is 'x', not one of 'zero', 'error'
+    """
+    if value not in allowed:
+        raise InvalidArgument(f"{field} is {value!r}, not one of {', '.join(repr(w) for w in allowed)}")
+    return value
+
+
+def check_reward_name(value: Any, field: str = "objective") -> str | None:
+    """A reward name (a non-empty string), or None for the default reward.
+
+    >>> check_reward_name("proxy"), check_reward_name(None)
+    ('proxy', None)
+    >>> check_reward_name(1)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: objective is 1, not a reward name
+    """
+    if value is not None and not (isinstance(value, str) and value):
+        raise InvalidArgument(f"{field} is {value!r}, not a reward name")
+    return value
