@@ -23,7 +23,7 @@ from agents import Argmax, parse_specs
 from agents.base import behaviour_return
 from agents.quantiliser import TimestepQuantiliser, quantilise
 from reports.cost import cost_artifact, cost_data
-from reports.demo import build_report, verdicts_data, verdicts_reading
+from reports.catalogue import build_report
 from reports.document import (
     MARKER,
     Fact,
@@ -41,6 +41,7 @@ from reports.prevalence import prevalence_artifact, prevalence_data
 from reports.shift import gridworld_data, shift_artifact, shift_data
 from reports.sweeps import LocalExecutor, SweepConfig, run_sweep, wilson_interval
 from reports.theory_plots import theory_artifact, theory_data
+from reports.verdicts import verdicts_data, verdicts_reading
 from theory import Policy, expected_return, state_occupancy
 from theory.examples import two_state
 from theory.io import save_mdp
