@@ -1,5 +1,5 @@
-"""The report catalogue: every report that ``deconfuse report NAME``, ``deconfuse demo`` and the
-report folder's index are made of, each listed once.
+"""The report catalogue: every report that ``deconfuse report NAME`` offers and ``deconfuse demo``
+writes (and so a report folder's index shows), each listed once.
 
 A :class:`Report` names its module and the module's four functions (the *data* function, the
 *figure* drawn from the data, the two-sentence *reading* and the *artifact* that bundles them

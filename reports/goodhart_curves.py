@@ -70,6 +70,7 @@ __all__ = [
     "DEFAULT_NS",
     "DEFAULT_BETAS",
     "DEFAULT_DEPTHS",
+    "FAMILIES",
     "gao_fit",
     "goodhart_mdp",
     "goodhart_curves_data",
