@@ -1,7 +1,7 @@
 r"""Goodhart curves: expected proxy and true return of four agent families against pressure.
 
 On one environment whose proxy comes from a named error model (Manheim & Garrabrant 2018;
-:data:`environments.errors.ERROR_MODELS`), four families are swept along their optimisation
+:data:`environments.proxy_errors.ERROR_MODELS`), four families are swept along their optimisation
 pressure, each pursuing the proxy:
 
 - the per-state **quantiliser** (:class:`agents.TimestepQuantiliser`, uniform base) over a
@@ -50,7 +50,7 @@ from agents import BestOfN, Boltzmann, Lookahead, TimestepQuantiliser
 from agents.base import behaviour_return
 from agents.direct import Argmax
 from environments.proxy_errors import ERROR_MODELS
-from reports.document import Artifact, Reader, Reading, exact, format_fact, number_pair, value
+from reports.document import Artifact, Reader, Reading, exact, format_fact, number_pair
 from theory.errors import InvalidArgument
 from theory.goodhart import drop_height, goodhart_curve, is_goodharting, peak, true_return_range
 from theory.mdp import FiniteMDP
@@ -70,6 +70,7 @@ __all__ = [
     "DEFAULT_NS",
     "DEFAULT_BETAS",
     "DEFAULT_DEPTHS",
+    "FAMILIES",
     "gao_fit",
     "goodhart_mdp",
     "goodhart_curves_data",
@@ -145,7 +146,7 @@ def goodhart_mdp(
 ) -> FiniteMDP:
     """The environment ``environment`` (registry name, with ``params``; the default random MDP
     takes :data:`DEFAULT_PARAMS`) with its proxy set by the error model ``error_model`` (a
-    name of :data:`environments.errors.ERROR_MODELS`, seeded with ``seed``); ``None`` or
+    name of :data:`environments.proxy_errors.ERROR_MODELS`, seeded with ``seed``); ``None`` or
     ``"none"`` keeps the environment's own proxy.
 
     >>> goodhart_mdp("bandit", "none", {"k": 3}).A
@@ -188,6 +189,76 @@ def _point_summary(point: dict[str, Any]) -> dict[str, Any]:
     return {k: point[k] for k in keys}
 
 
+def _grids(qs: Sequence[Any], ns: Sequence[int], betas: Sequence[float], depths: Sequence[int]) -> dict[str, list[Any]]:
+    """The parameters of each family, in increasing pressure; an empty grid is refused."""
+    grids = {
+        "quantiliser": sorted({parse_number(q, "q") for q in qs}, reverse=True),
+        "best-of-n": sorted({int(n) for n in ns}),
+        "Boltzmann": sorted({float(b) for b in betas}),
+        "lookahead": sorted({int(d) for d in depths}),
+    }
+    for family, grid in grids.items():
+        if not grid:
+            raise InvalidArgument(f"the {family} grid is empty")
+    return grids
+
+
+def _point(mdp: FiniteMDP, float_mdp: FiniteMDP, family: str, parameter: Any, j_base_true: Any) -> dict[str, Any]:
+    """One point of a family's curve: the agent's proxy and true return (exact where its
+    policy is, floats for Boltzmann), the gain over the base and the KL from the uniform base."""
+    pi = _agent(family, parameter).policy(mdp, "proxy")
+    evaluate_on = float_mdp if (family == "Boltzmann" or not pi.exact) else mdp
+    pi_eval = pi.to_float() if evaluate_on is float_mdp and pi.exact else pi
+    j_proxy = behaviour_return(evaluate_on, pi_eval, "proxy")
+    j_true = behaviour_return(evaluate_on, pi_eval, "true")
+    kl = trajectory_kl(float_mdp, pi.to_float() if pi.exact else pi, Policy.uniform(float_mdp))
+    return {
+        "parameter": _show_parameter(parameter),
+        "pressure": _pressure(family, parameter),
+        **number_pair("proxy", j_proxy),
+        **number_pair("true", j_true),
+        **number_pair("gain", j_true - (j_base_true if isinstance(j_true, Fraction) else float(j_base_true))),
+        "kl": kl,
+        "d": math.sqrt(max(kl, 0.0)),
+    }
+
+
+def _family(mdp: FiniteMDP, float_mdp: FiniteMDP, names: tuple[str, str, str], grid: Sequence[Any],
+            j_base_true: Any, low: Any, high: Any) -> dict[str, Any]:
+    """A family's curve over its ``grid`` (``names``: a row of :data:`FAMILIES`): the points, the
+    peak of the true return, the last point, whether it Goodharts and its drop height in the
+    true return's range [low, high]."""
+    family, parameter_name, pressure_name = names
+    points = [_point(mdp, float_mdp, family, parameter, j_base_true) for parameter in grid]
+    curve = goodhart_curve(
+        [(p["pressure"], _exact_or_float(p, "proxy"), _exact_or_float(p, "true")) for p in points],
+        label=family, parameter=pressure_name,
+    )
+    i, _, _ = peak(curve)
+    drop = drop_height(curve, low if curve.exact else float(low), high if curve.exact else float(high))
+    return {
+        "family": family,
+        "parameter_name": parameter_name,
+        "pressure_name": pressure_name,
+        "exact": curve.exact,
+        "points": points,
+        "peak": {"index": i, **_point_summary(points[i])},
+        "final": {"index": len(points) - 1, **_point_summary(points[-1])},
+        "goodharting": is_goodharting(curve),
+        **number_pair("drop_height", drop),
+    }
+
+
+def _fit(family: Mapping[str, Any]) -> dict[str, Any] | None:
+    """:func:`gao_fit` of a family's gain on d, None when it has fewer than two distinct non-zero
+    d (the two coefficients are not determined)."""
+    points = family["points"]
+    if len({p["d"] for p in points if p["d"] != 0}) < 2:
+        return None
+    fit = gao_fit([p["d"] for p in points], [p["gain"] for p in points])
+    return {"family": family["family"], "form": "d * (alpha - beta * d)", **fit}
+
+
 def goodhart_curves_data(
     environment: str = DEFAULT_ENVIRONMENT,
     error_model: str | None = DEFAULT_ERROR_MODEL,
@@ -220,77 +291,24 @@ def goodhart_curves_data(
     mdp = goodhart_mdp(environment, error_model, params, seed)
     if "true" not in mdp.rewards or "proxy" not in mdp.rewards:
         raise InvalidArgument(f"environment {environment!r} needs a 'true' and a 'proxy' reward")
-    float_mdp = mdp.to_float()
-    base = Policy.uniform(float_mdp)
-    grids = {
-        "quantiliser": sorted({parse_number(q, "q") for q in qs}, reverse=True),
-        "best-of-n": sorted({int(n) for n in ns}),
-        "Boltzmann": sorted({float(b) for b in betas}),
-        "lookahead": sorted({int(d) for d in depths}),
-    }
-    for family, grid in grids.items():
-        if not grid:
-            raise InvalidArgument(f"the {family} grid is empty")
+    grids = _grids(qs, ns, betas, depths)
     uniform = Policy.uniform(mdp)
     j_base_true = behaviour_return(mdp, uniform, "true")
     argmax_policy = Argmax().policy(mdp, "proxy")
     low, high = true_return_range(mdp, "true")
-    families = []
-    for family, parameter_name, pressure_name in FAMILIES:
-        points = []
-        for parameter in grids[family]:
-            pi = _agent(family, parameter).policy(mdp, "proxy")
-            evaluate_on = float_mdp if (family == "Boltzmann" or not pi.exact) else mdp
-            pi_eval = pi.to_float() if evaluate_on is float_mdp and pi.exact else pi
-            j_proxy = behaviour_return(evaluate_on, pi_eval, "proxy")
-            j_true = behaviour_return(evaluate_on, pi_eval, "true")
-            kl = trajectory_kl(float_mdp, pi.to_float() if pi.exact else pi, base)
-            points.append({
-                "parameter": _show_parameter(parameter),
-                "pressure": _pressure(family, parameter),
-                **number_pair("proxy", j_proxy),
-                **number_pair("true", j_true),
-                **number_pair("gain", j_true - (j_base_true if isinstance(j_true, Fraction) else float(j_base_true))),
-                "kl": kl,
-                "d": math.sqrt(max(kl, 0.0)),
-            })
-        curve = goodhart_curve(
-            [(p["pressure"], _exact_or_float(p, "proxy"), _exact_or_float(p, "true")) for p in points],
-            label=family, parameter=pressure_name,
-        )
-        i, _, _ = peak(curve)
-        lo = low if curve.exact else float(low)
-        hi = high if curve.exact else float(high)
-        drop = drop_height(curve, lo, hi)
-        families.append({
-            "family": family,
-            "parameter_name": parameter_name,
-            "pressure_name": pressure_name,
-            "exact": curve.exact,
-            "points": points,
-            "peak": {"index": i, **_point_summary(points[i])},
-            "final": {"index": len(points) - 1, **_point_summary(points[-1])},
-            "goodharting": is_goodharting(curve),
-            **number_pair("drop_height", drop),
-        })
-    bon = families[1]["points"]
-    if len({p["d"] for p in bon if p["d"] != 0}) >= 2:
-        fit: dict[str, Any] | None = gao_fit([p["d"] for p in bon], [p["gain"] for p in bon])
-    else:  # fewer than two distinct non-zero d: the two coefficients are not determined
-        fit = None
-    time = {"discount": value(mdp.discount), "discount_exact": exact(mdp.discount)} if mdp.horizon is None \
-        else {"horizon": mdp.horizon}
-    n_goodharting = sum(f["goodharting"] for f in families)
+    float_mdp = mdp.to_float()
+    families = [_family(mdp, float_mdp, names, grids[names[0]], j_base_true, low, high) for names in FAMILIES]
+    if params is None:
+        params = DEFAULT_PARAMS if environment == DEFAULT_ENVIRONMENT else {}
     return {
         "figure": "goodhart-curves",
         "environment": environment,
-        "params": {k: str(v) for k, v in (params if params is not None else
-                                         (DEFAULT_PARAMS if environment == DEFAULT_ENVIRONMENT else {})).items()},
+        "params": {k: str(v) for k, v in params.items()},
         "error_model": error_model or "none",
         "seed": seed,
         "states": mdp.S,
         "actions": mdp.A,
-        "time": time,
+        "time": number_pair("discount", mdp.discount) if mdp.horizon is None else {"horizon": mdp.horizon},
         **number_pair("optimum", high),
         **number_pair("true_min", low),
         **number_pair("true_max", high),
@@ -299,9 +317,9 @@ def goodhart_curves_data(
         "uniform": {**number_pair("proxy", behaviour_return(mdp, uniform, "proxy")),
                     **number_pair("true", j_base_true)},
         "families": families,
-        "goodharting_families": n_goodharting,
+        "goodharting_families": sum(f["goodharting"] for f in families),
         "family_count": len(families),
-        "fit": None if fit is None else {"family": "best-of-n", "form": "d * (alpha - beta * d)", **fit},
+        "fit": _fit(families[1]),
     }
 
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn
     from matplotlib.figure import Figure
 
 __all__ = ["LAYOUTS", "MAX_LABELLED_STATES", "mdp_graph", "graph_data", "graph_figure", "graph_reading",
-           "graph_artifact", "counterexample_mdps"]
+           "graph_artifact", "argument_mdps", "counterexample_mdps"]
 
 #: The layouts of :func:`graph_figure`.
 LAYOUTS = ("spring", "shell")
@@ -232,6 +232,38 @@ def graph_artifact(data: dict[str, Any], name: str = "graph", layout: str = "spr
     )
 
 
+def _where(where: str, key: Any) -> str:
+    """The path of an argument's part: ``pair`` and 0 -> ``pair.0``."""
+    return f"{where}.{key}" if where else str(key)
+
+
+def argument_mdps(arguments: Mapping[str, Any], name: str) -> list[tuple[str, FiniteMDP]]:
+    """The MDPs among a counterexample's ``arguments`` (a Verdict's ``counterexample``: name ->
+    value), found inside lists, tuples, dicts and arrays, each titled ``"NAME: path"`` (e.g.
+    ``("c: pair.0", mdp)``) as :func:`counterexample_mdps` titles them from the saved file.
+
+    >>> from theory.examples import two_state
+    >>> [(title, m.S) for title, m in argument_mdps({"pair": (two_state(), two_state()), "q": 2}, "c")]
+    [('c: pair.0', 2), ('c: pair.1', 2)]
+    """
+    found: list[tuple[str, FiniteMDP]] = []
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, FiniteMDP):
+            found.append((f"{name}: {where}", value))
+        elif isinstance(value, np.ndarray):
+            walk(value.tolist(), where)
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                walk(item, _where(where, i))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, _where(where, key))
+
+    walk(dict(arguments), "")
+    return found
+
+
 def counterexample_mdps(path: str | Path) -> list[tuple[str, FiniteMDP]]:
     """The MDPs of a file: an MDP JSON file gives itself; a ``NAME.counterexample.json``
     written by ``deconfuse check`` gives every MDP among its arguments (``(argument path,
@@ -264,7 +296,7 @@ def counterexample_mdps(path: str | Path) -> list[tuple[str, FiniteMDP]]:
                 if key in ("list", "tuple", "dict", "array"):
                     walk(child, where)
                 else:
-                    walk(child, f"{where}.{key}" if where else str(key))
+                    walk(child, _where(where, key))
         elif isinstance(node, list):
             for i, child in enumerate(node):
                 walk(child, f"{where}.{i}")

@@ -40,6 +40,7 @@ from reports.document import Artifact, Reader, Reading, exact, value
 from theory.errors import InvalidArgument
 from theory.numbers import parse_number
 from theory.selection import best_of_n_distribution, kl, kl_bound, kl_divergence, quantilise
+from theory.validation import check_int
 
 if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn
     from matplotlib.figure import Figure
@@ -89,8 +90,7 @@ def theory_data(
     >>> [(r["base"], r["q_exact"], r["ratio_exact"], r["tight"]) for r in d["density"]]
     [('fine', '1/2', '2', True), ('fine', '1/8', '4', False), ('binary', '1/2', '2', True), ('binary', '1/8', '2', False)]
     """
-    if isinstance(outcomes, bool) or not isinstance(outcomes, int) or outcomes < 2:
-        raise InvalidArgument(f"outcomes is {outcomes!r}, not an integer >= 2")
+    outcomes = check_int(outcomes, "outcomes", 2)
     ns = [int(n) for n in ns]
     if not ns or any(n < 1 for n in ns) or sorted(set(ns)) != ns:
         raise InvalidArgument(f"ns is {ns!r}, not increasing integers >= 1")
@@ -98,28 +98,44 @@ def theory_data(
     if not q_values or any(not 0 < q <= 1 for q in q_values):
         raise InvalidArgument(f"qs is {[str(q) for q in q_values]!r}, not numbers in (0, 1]")
     bases = _bases(outcomes)
-    kl_rows = []
-    for n in ns:
-        bound = kl_bound(n)
-        row: dict[str, Any] = {"n": n, "log_n": math.log(n), "bound": bound.value, "bound_exact": str(bound.exact)}
-        base, utility = bases["fine"]
-        row["fine"] = kl(best_of_n_distribution(base, utility, n), base)
-        base, utility = bases["binary"]
-        binary = kl_divergence(best_of_n_distribution(base, utility, n), base)
-        row["binary"] = binary.value
-        row["binary_exact"] = str(binary.exact) if n <= _MAX_EXPR_N else None
-        row["fine_gap"] = row["bound"] - row["fine"]
-        kl_rows.append(row)
-    density = []
-    for name, (base, utility) in bases.items():
-        for q in q_values:
-            p = quantilise(base, utility, q)
-            ratio = max(pi / bi for pi, bi in zip(p, base) if bi != 0)
-            density.append({
-                "base": name, "outcomes": len(base), "q": value(q), "q_exact": exact(q),
-                "ratio": value(ratio), "ratio_exact": exact(ratio),
-                "inverse_q": value(1 / q), "inverse_q_exact": exact(1 / q), "tight": ratio == 1 / q,
-            })
+    kl_rows = [_kl_row(n, bases) for n in ns]
+    density = [_density_row(name, base, utility, q) for name, (base, utility) in bases.items() for q in q_values]
+    return {
+        "figure": "theory",
+        "outcomes": outcomes,
+        "kl": kl_rows,
+        "density": density,
+        "summary": _summary(kl_rows, density, list(bases)),
+    }
+
+
+def _kl_row(n: int, bases: dict[str, tuple[list[Fraction], list[int]]]) -> dict[str, Any]:
+    """The KL panel at ``n``: the formula, the exact KL on the fine and on the binary base."""
+    bound = kl_bound(n)
+    row: dict[str, Any] = {"n": n, "log_n": math.log(n), "bound": bound.value, "bound_exact": str(bound.exact)}
+    base, utility = bases["fine"]
+    row["fine"] = kl(best_of_n_distribution(base, utility, n), base)
+    base, utility = bases["binary"]
+    binary = kl_divergence(best_of_n_distribution(base, utility, n), base)
+    row["binary"] = binary.value
+    row["binary_exact"] = str(binary.exact) if n <= _MAX_EXPR_N else None
+    row["fine_gap"] = row["bound"] - row["fine"]
+    return row
+
+
+def _density_row(name: str, base: list[Fraction], utility: list[int], q: Fraction) -> dict[str, Any]:
+    """The density-ratio panel on the base ``name`` at ``q``: the largest ratio against 1/q."""
+    p = quantilise(base, utility, q)
+    ratio = max(pi / bi for pi, bi in zip(p, base) if bi != 0)
+    return {
+        "base": name, "outcomes": len(base), "q": value(q), "q_exact": exact(q),
+        "ratio": value(ratio), "ratio_exact": exact(ratio),
+        "inverse_q": value(1 / q), "inverse_q_exact": exact(1 / q), "tight": ratio == 1 / q,
+    }
+
+
+def _summary(kl_rows: list[dict[str, Any]], density: list[dict[str, Any]], bases: list[str]) -> dict[str, Any]:
+    """The values the reading quotes (see :func:`theory_data`)."""
     last = kl_rows[-1]
     summary: dict[str, Any] = {
         "n_max": last["n"],
@@ -141,13 +157,7 @@ def theory_data(
         summary[f"{name}_ratio_at_smallest_q"] = smallest["ratio_exact"]
         summary[f"{name}_inverse_at_smallest_q"] = smallest["inverse_q_exact"]
         summary[f"{name}_loose"] = len(loose)
-    return {
-        "figure": "theory",
-        "outcomes": outcomes,
-        "kl": kl_rows,
-        "density": density,
-        "summary": summary,
-    }
+    return summary
 
 
 def theory_figure(data: dict[str, Any]) -> "Figure":

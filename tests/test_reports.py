@@ -22,8 +22,8 @@ import environments
 from agents import Argmax, parse_specs
 from agents.base import behaviour_return
 from agents.quantiliser import TimestepQuantiliser, quantilise
+from reports.catalogue import CATALOGUE, build_report
 from reports.cost import cost_artifact, cost_data
-from reports.demo import build_report, verdicts_data, verdicts_reading
 from reports.document import (
     MARKER,
     Fact,
@@ -36,11 +36,12 @@ from reports.document import (
     write_artifact,
 )
 from reports.goodhart_curves import gao_fit, goodhart_curves_artifact, goodhart_curves_data
-from reports.graph import counterexample_mdps, graph_artifact, graph_data, mdp_graph
+from reports.graph import argument_mdps, counterexample_mdps, graph_artifact, graph_data, mdp_graph
 from reports.prevalence import prevalence_artifact, prevalence_data
 from reports.shift import gridworld_data, shift_artifact, shift_data
 from reports.sweeps import LocalExecutor, SweepConfig, run_sweep, wilson_interval
 from reports.theory_plots import theory_artifact, theory_data
+from reports.verdicts import verdicts_data, verdicts_reading
 from theory import Policy, expected_return, state_occupancy
 from theory.examples import two_state
 from theory.io import save_mdp
@@ -307,6 +308,26 @@ def test_graph_reads_a_saved_counterexample(tmp_path):
     found = counterexample_mdps(tmp_path / "c.counterexample.json")
     assert [(name, m.S) for name, m in found] == [("c: pair.0", 2), ("c: pair.1", 3)]
     assert counterexample_mdps(tmp_path / "c.pair.0.mdp.json")[0][1] == two_state()
+
+
+def test_a_verdicts_mdps_are_the_saved_files_mdps(tmp_path):
+    # deconfuse check draws from the verdict in memory; the titles and MDPs are those that
+    # deconfuse report graph FILE reads back from the saved counterexample
+    from property_tests.engine import Verdict, save_counterexample, suite
+
+    conjecture = next(iter(suite().values()))
+    arguments = {"pair": (two_state(), environments.chain(n=3)), "q": F(1, 2),
+                 "more": {"a": [two_state()], "b": np.array([1.0, 2.0])}}
+    path = save_counterexample(Verdict(conjecture, "refuted", 1, arguments), tmp_path, "c")
+    in_memory = argument_mdps(arguments, "c")
+    assert [title for title, _ in in_memory] == ["c: pair.0", "c: pair.1", "c: more.a.0"]
+    assert in_memory == counterexample_mdps(path)
+
+
+def test_the_catalogue_names_functions_that_exist():
+    for report in CATALOGUE:
+        for role in ("data", "figure", "reading", "artifact"):
+            assert callable(report.function(role)), (report.name, role)
 
 
 # -- readings and report folders ---------------------------------------------------------------------
