@@ -48,6 +48,7 @@ from theory.validation import TieRule, check_distribution_rows, check_positive_i
 
 __all__ = [
     "QuantiliserTie",
+    "PolicyKey",
     "quantilise",
     "quantiliser_returns",
     "peak_q",

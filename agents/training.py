@@ -32,7 +32,7 @@ from theory.evaluation import normalised_state_occupancy
 from theory.mdp import FiniteMDP
 from theory.numbers import coerce_array
 from theory.policy import Policy
-from theory.validation import check_count, check_distribution_rows, check_instance, check_one_of
+from theory.validation import check_choice, check_count, check_distribution_rows, check_instance
 
 __all__ = [
     "Weight",
@@ -240,7 +240,7 @@ def check_training(agent: Any, fallbacks: Sequence[str]) -> None:
     if agent.samples is not None:
         object.__setattr__(agent, "samples", check_count(agent.samples, "samples", 1))
     object.__setattr__(agent, "seed", check_count(agent.seed, "seed", 0))
-    check_one_of(agent.fallback, "fallback", fallbacks)
+    check_choice(agent.fallback, "fallback", fallbacks, listing="one of")
 
 
 def train_with(collector: Callable[..., Any], agent: Any, mdp: FiniteMDP, objective: str | None) -> Any:

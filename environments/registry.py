@@ -22,7 +22,7 @@ from theory.errors import DeconfuseError, InvalidArgument
 from theory.mdp import FiniteMDP
 from theory.numbers import parse_number
 
-__all__ = ["Builder", "register", "get", "call", "names", "describe", "builder"]
+__all__ = ["Builder", "register", "unregister", "get", "call", "names", "describe", "builder"]
 
 Builder = Callable[..., FiniteMDP]
 

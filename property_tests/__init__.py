@@ -1,1 +1,6 @@
-"""deconfuse property_tests package."""
+"""deconfuse property_tests: hypothesis strategies (with enumeration of small classes), the theorem suite
+(must hold), the conjecture suite (may be refuted) and the engine that declares, checks, shrinks, saves and
+replays them (declare, checking, counterexamples, discovery; ``engine`` is the public facade)."""
+
+__all__ = ["strategies", "theorems", "conjectures", "declare", "checking", "counterexamples", "discovery",
+           "display", "engine"]

@@ -429,7 +429,7 @@ ERROR_MODEL_NAMES = ("regressional-light", "regressional-heavy", "extremal", "ca
 def error_model_mdps(draw: Callable[[SearchStrategy[Any]], Any], model: str | None = None,
                      max_states: int = 3, max_actions: int = 3, horizon: int | None = None) -> FiniteMDP:
     """An exact MDP with a "true" reward and a "proxy" made by a proxy-error model of
-    :data:`environments.errors.ERROR_MODELS` (``model=None``: any of them) with a drawn seed."""
+    :data:`environments.proxy_errors.ERROR_MODELS` (``model=None``: any of them) with a drawn seed."""
     from environments.proxy_errors import ERROR_MODELS
 
     name = model if model is not None else draw(st.sampled_from(ERROR_MODEL_NAMES))

@@ -35,7 +35,7 @@ from theory.mdp import FiniteMDP
 if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn
     from matplotlib.figure import Figure
 
-__all__ = ["DEFAULT_AGENTS", "cost_data", "cost_figure", "cost_reading", "cost_artifact"]
+__all__ = ["DEFAULT_AGENTS", "SETTINGS", "cost_data", "cost_figure", "cost_reading", "cost_artifact"]
 
 #: The agents of the cost figure (SPECs).
 DEFAULT_AGENTS = (

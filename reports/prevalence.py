@@ -3,7 +3,7 @@ r"""Prevalence of Goodharting on random MDPs, per proxy-error model and discount
 The figure of Karwowski et al.'s prevalence experiment ("Goodhart's Law in Reinforcement
 Learning", ICLR 2024, section 5), drawn from a :class:`reports.sweeps.SweepResult`
 (:func:`reports.sweeps.run_sweep`): for every error model of
-:data:`environments.errors.ERROR_MODELS` and every discount (0.5, 0.7, 0.9, 0.99 by default),
+:data:`environments.proxy_errors.ERROR_MODELS` and every discount (0.5, 0.7, 0.9, 0.99 by default),
 the fraction of random MDPs whose true return rises and then ends lower as the proxy is
 optimised harder, with its 95% Wilson interval, and the distribution of the normalised drop
 heights (:func:`theory.goodhart.drop_height`) of the Goodharting curves.

@@ -69,6 +69,10 @@ from theory.goodhart import GoodhartCurve, drop_height, is_goodharting
 from theory.mdp import FiniteMDP
 
 __all__ = [
+    "FORMAT",
+    "VERSION",
+    "FILES",
+    "Z95",
     "DISCOUNTS",
     "FAMILIES",
     "SweepConfig",

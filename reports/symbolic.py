@@ -16,7 +16,6 @@ import sympy
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
 
-from theory.errors import InvalidArgument
 from theory.symbolic import (
     ParametricMDP,
     Piece,
@@ -27,6 +26,7 @@ from theory.symbolic import (
     region_map,
 )
 from theory.symbolic.partition import DIGITS
+from theory.validation import check_int
 
 if TYPE_CHECKING:  # the report document types, imported lazily at run time
     from reports.document import Artifact, Reading
@@ -77,12 +77,6 @@ def _short_labels(pieces: Sequence[Piece]) -> list[str]:
     return labels
 
 
-def _check_samples(samples: Any) -> int:
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
-        raise InvalidArgument(f"samples is {samples!r}, not an integer >= 2")
-    return samples
-
-
 def value_curves_data(
     pmdp: ParametricMDP,
     param: str | None = None,
@@ -110,7 +104,7 @@ def value_curves_data(
     >>> [b["exact"] for b in d["breakpoints"]], [p["formula"] for p in d["policies"]]
     (['1/2'], ['1', '2*gamma'])
     """
-    samples = _check_samples(samples)
+    samples = check_int(samples, "samples", 2)
     pm = fix(pmdp, **dict(fixed)) if fixed else pmdp
     pieces = optimal_partition(pm, param, lo, hi, reward)
     first = pieces[0]

@@ -52,7 +52,7 @@ from theory.errors import InvalidArgument, InvalidPolicy
 from theory.evaluation import Reward, expected_return, occupancy, reward_array
 from theory.mdp import FiniteMDP
 from theory.metrics import optimal_return
-from theory.numbers import FLOAT_TOLERANCE, format_number
+from theory.numbers import FLOAT_TOLERANCE, Number, format_number
 from theory.policy import Policy
 from theory.polytope import MAX_POLICIES, deterministic_policies
 from theory.validation import check_tolerance
@@ -71,8 +71,6 @@ __all__ = [
     "trivial",
     "equivalent",
 ]
-
-Number = int | Fraction | float
 
 
 # -- numbers and comparisons -------------------------------------------------------------------

@@ -24,6 +24,7 @@ from theory.validation import (
     check_distribution_rows,
     check_finite,
     check_horizon,
+    check_known_reward,
     check_labels,
     check_observations,
     check_reward_names,
@@ -173,10 +174,7 @@ class FiniteMDP:
 
     def reward(self, name: str) -> np.ndarray:
         """The (S, A) reward array called ``name``; a clear error naming the known ones."""
-        if name not in self.rewards:
-            known = ", ".join(repr(k) for k in self.rewards)
-            raise InvalidArgument(f"reward {name!r} is not in this MDP (it has {known})")
-        return self.rewards[name]
+        return self.rewards[check_known_reward(name, self.rewards)]
 
     def default_objective(self) -> str:
         """"proxy" when present, else the only reward; an error when it is ambiguous."""

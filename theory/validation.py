@@ -57,12 +57,12 @@ __all__ = [
     "check_choice",
     "check_observations",
     "check_reward_names",
+    "check_known_reward",
     "check_instance",
     "check_bounds",
     "check_listed_discount",
     "check_policy_steps",
     "check_count",
-    "check_one_of",
     "check_reward_name",
 ]
 
@@ -405,8 +405,9 @@ def check_q(q: Any, exact: bool | None = None, field: str = "q") -> Fraction | f
     return float(q)
 
 
-def check_choice(value: Any, field: str, allowed: Sequence[str]) -> str:
-    """One of the ``allowed`` words.
+def check_choice(value: Any, field: str, allowed: Sequence[str], listing: Literal["or", "one of"] = "or") -> str:
+    """One of the ``allowed`` words; the message lists them as "not 'a' or 'b'" (``listing="or"``)
+    or "not one of 'a', 'b'" (``listing="one of"``).
 
     >>> check_choice("half", "ties", ("half", "strict"))
     'half'
@@ -414,10 +415,17 @@ def check_choice(value: Any, field: str, allowed: Sequence[str]) -> str:
     Traceback (most recent call last):
     ...
     theory.errors.InvalidArgument: ties is 'x', not 'half' or 'strict'
+    >>> check_choice("x", "fallback", ("zero", "error"), listing="one of")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: fallback is 'x', not one of 'zero', 'error'
     """
     if not isinstance(value, str) or value not in allowed:
         words = [repr(w) for w in allowed]
-        listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+        if listing == "one of":
+            listed = "one of " + ", ".join(words)
+        else:
+            listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
         raise InvalidArgument(f"{field} is {value!r}, not {listed}")
     return value
 
@@ -464,6 +472,22 @@ def check_reward_names(rewards: Any, error: type[DeconfuseError] = InvalidArgume
         if not isinstance(name, str) or not name:
             raise error(f"rewards has the name {name!r}, not a non-empty string")
     return rewards
+
+
+def check_known_reward(name: Any, rewards: Mapping[str, Any]) -> str:
+    """``name`` when it names one of ``rewards``; else an error listing the known names.
+
+    >>> check_known_reward("true", {"true": 0})
+    'true'
+    >>> check_known_reward("gold", {"true": 0, "proxy": 1})
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: reward 'gold' is not in this MDP (it has 'true', 'proxy')
+    """
+    if not isinstance(name, str) or name not in rewards:
+        known = ", ".join(repr(k) for k in rewards)
+        raise InvalidArgument(f"reward {name!r} is not in this MDP (it has {known})")
+    return name
 
 
 def check_instance(value: Any, cls: type, field: str) -> Any:
@@ -547,22 +571,6 @@ def check_count(value: Any, field: str, minimum: int) -> int:
     if isinstance(value, Rational) and not isinstance(value, Integral) and value.denominator == 1:
         value = int(value)
     return check_int(value, field, minimum)
-
-
-def check_one_of(value: Any, field: str, allowed: Sequence[str]) -> str:
-    """One of the ``allowed`` words, listed in the message as "not one of 'a', 'b'" (the
-    message style of the agents' fallbacks; :func:`check_choice` says "not 'a' or 'b'").
-
-    >>> check_one_of("zero", "fallback", ("zero", "error"))
-    'zero'
-    >>> check_one_of("x", "fallback", ("zero", "error"))
-    Traceback (most recent call last):
-    ...
-    theory.errors.InvalidArgument: fallback is 'x', not one of 'zero', 'error'
-    """
-    if value not in allowed:
-        raise InvalidArgument(f"{field} is {value!r}, not one of {', '.join(repr(w) for w in allowed)}")
-    return value
 
 
 def check_reward_name(value: Any, field: str = "objective") -> str | None:

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 def _solve_symbolic(args: argparse.Namespace) -> int:
     """The exact partition of a parameter's interval into pieces with a constant optimal policy."""
     from environments.parametric import SYMBOL_PARAMETERS, get_parametric
-    from theory.symbolic import breakpoints, optimal_partition
+    from theory.symbolic import breakpoints, format_partition, optimal_partition
 
     name, lo, hi = parse_symbolic(args.symbolic)
     pmdp = get_parametric(args.target, name, **parse_params(args.param))
@@ -89,7 +89,7 @@ def _solve_symbolic(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_partition_json(name, pieces, points), indent=1))
     else:
-        _print_partition(args.target, name, pieces, points)
+        print(format_partition(pieces, args.target))
     return 0
 
 
@@ -111,26 +111,3 @@ def _partition_json(name: str, pieces: Sequence[Piece], points: Sequence[Any]) -
             for p in pieces
         ],
     }
-
-
-def _print_partition(target: str, name: str, pieces: Sequence[Piece], points: Sequence[Any]) -> None:
-    """The ``--symbolic`` text: the breakpoints, then every piece with its policy (the first in
-    full, the others as changes) and its value from initial."""
-    import sympy
-
-    print(f"{target}: optimal policy for {pieces[0].reward!r} as {name} varies over "
-          f"[{pieces[0].lo}, {pieces[-1].hi}]: {len(pieces)} pieces, {len(points)} breakpoints")
-    for k, b in enumerate(points, 1):
-        print(f"breakpoint {k}: {name} = {b}  (~ {sympy.N(b, 12)})")
-    previous: dict[str, str] = {}
-    for k, p in enumerate(pieces, 1):
-        argmax = p.argmax if not p.finite_horizon else p.argmax[0]
-        policy = {s: "|".join(a) for s, a in zip(p.states, argmax)}
-        print(f"piece {k}: {name} in [{p.lo}, {p.hi}]  (~ [{sympy.N(p.lo, 12)}, {sympy.N(p.hi, 12)}])")
-        if not previous:
-            print("  policy: " + ", ".join(f"{s}: {a}" for s, a in policy.items()))
-        else:
-            changes = [f"{s}: {previous[s]} -> {a}" for s, a in policy.items() if previous[s] != a]
-            print("  policy changes: " + (", ".join(changes) or "none (a tie ends here)"))
-        print(f"  value from initial: {p.initial_value}")
-        previous = policy

@@ -27,6 +27,7 @@ from theory.policy import Policy
 from theory.symbolic.algebraic import fraction_of, sympy_rational
 from theory.symbolic.entries import dense_coeffs
 from theory.symbolic.parametric import ParametricMDP
+from theory.validation import check_known_reward
 
 __all__ = ["reward_name", "ValueField", "policy_value", "initial_value"]
 
@@ -41,10 +42,7 @@ def reward_name(pmdp: ParametricMDP, reward: str | None) -> str:
     """
     if reward is None:
         return pmdp.default_objective()
-    if reward not in pmdp.rewards:
-        known = ", ".join(repr(k) for k in pmdp.rewards)
-        raise InvalidArgument(f"reward {reward!r} is not in this MDP (it has {known})")
-    return reward
+    return check_known_reward(reward, pmdp.rewards)
 
 
 def _policy_probs(pmdp: ParametricMDP, policy: Any) -> np.ndarray:
