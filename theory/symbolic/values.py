@@ -22,7 +22,7 @@ import sympy
 from flint import fmpq, fmpq_poly
 from sympy import QQ
 
-from theory.errors import InvalidArgument, InvalidPolicy
+from theory.errors import InvalidPolicy
 from theory.policy import Policy
 from theory.symbolic.algebraic import fraction_of, sympy_rational
 from theory.symbolic.entries import dense_coeffs
