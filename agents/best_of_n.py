@@ -99,22 +99,22 @@ class BestOfN(BaseAgent):
         objective = resolve_objective(mdp, objective)
         prior, base_cost = base_policy(mdp, objective, self.base)
         sol = solve(mdp, objective)
-        q = sol.q_values
+        q_values = sol.q_values
         if mdp.horizon is None:
-            probs = self._rows(prior.probs, q)
+            probs = self._rows(prior.probs, q_values)
             reads = self.n * mdp.S
         else:
             H = mdp.horizon
-            probs = np.stack([self._rows(prior.at(t), q[t]) for t in range(H)])
+            probs = np.stack([self._rows(prior.at(t), q_values[t]) for t in range(H)])
             reads = self.n * mdp.S * H
         cost = add_costs(base_cost, Cost(decision=planning_cost(mdp, sol.iterations) + reads))
         info = {"objective": objective, "n": self.n, "base": self.base, "solution": sol,
-                "q_values": q, "kl_bound": kl_bound(self.n).value}
+                "q_values": q_values, "kl_bound": kl_bound(self.n).value}
         return AgentResult(Policy(probs, mdp.states, mdp.actions), cost, info)
 
-    def _rows(self, prior: np.ndarray, q: np.ndarray) -> np.ndarray:
+    def _rows(self, prior: np.ndarray, q_values: np.ndarray) -> np.ndarray:
         rows = [
-            best_of_n_distribution(prior[s], q[s], self.n, self.tie)
-            for s in range(len(q))
+            best_of_n_distribution(prior[s], q_values[s], self.n, self.tie)
+            for s in range(len(q_values))
         ]
         return np.array(rows, dtype=rows[0].dtype)

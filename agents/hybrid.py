@@ -269,7 +269,7 @@ class Hybrid(BaseAgent):
         info: dict[str, Any] = {"unseen": (), "fallback": {}, "nearest": {}, "distance_computations": 0}
         if mdp.horizon is None or mdp.horizon > self.depth:  # some search stops before the end
             leaves, lookups, info = self._leaves(table, dataset, mdp)
-        policy, q = lookahead_policy(mdp, target, self.depth, leaves, self.tie)
+        policy, q_values = lookahead_policy(mdp, target, self.depth, leaves, self.tie)
         decision = lookahead_cost(mdp, self.depth, leaves)
         cost = Cost(
             decision=decision,
@@ -281,6 +281,6 @@ class Hybrid(BaseAgent):
         return AgentResult(
             behaviour=policy,
             cost=cost,
-            info={**info, "q_values": q, "leaf_values": leaves, "dataset": dataset, "table": table,
+            info={**info, "q_values": q_values, "leaf_values": leaves, "dataset": dataset, "table": table,
                   "objective": target},
         )

@@ -93,16 +93,16 @@ def _backup(mdp: FiniteMDP, r: np.ndarray, v: np.ndarray) -> np.ndarray:
     return r + (nxt if mdp.horizon is not None else mdp.discount * nxt)
 
 
-def _max(q: np.ndarray) -> np.ndarray:
-    return np.array([max(row) for row in q], dtype=q.dtype)
+def _max(q_values: np.ndarray) -> np.ndarray:
+    return np.array([max(row) for row in q_values], dtype=q_values.dtype)
 
 
 def _search(mdp: FiniteMDP, r: np.ndarray, leaves: np.ndarray, depth: int) -> np.ndarray:
     v = leaves
     for _ in range(depth):
-        q = _backup(mdp, r, v)
-        v = _max(q)
-    return q
+        q_values = _backup(mdp, r, v)
+        v = _max(q_values)
+    return q_values
 
 
 def lookahead_policy(
@@ -125,10 +125,10 @@ def lookahead_policy(
     Source: Bertsekas (2019), ch. 2 (multistep lookahead).
 
     >>> from theory.examples import two_state
-    >>> pi, q = lookahead_policy(two_state(), "true", 1)
+    >>> pi, q_values = lookahead_policy(two_state(), "true", 1)
     >>> pi.probs.tolist()
     [[Fraction(1, 2), Fraction(1, 2)], [Fraction(1, 1), Fraction(0, 1)]]
-    >>> q.tolist()
+    >>> q_values.tolist()
     [[Fraction(0, 1), Fraction(0, 1)], [Fraction(1, 1), Fraction(0, 1)]]
     """
     depth = check_int(depth, "depth", 1)
@@ -137,8 +137,8 @@ def lookahead_policy(
     leaves = leaf_array(mdp, leaf_values)
     exact = mdp.exact
     if mdp.horizon is None:
-        q = _search(mdp, r, leaves, depth)
-        return Policy(greedy_policy(q, exact, tie), mdp.states, mdp.actions), q
+        q_values = _search(mdp, r, leaves, depth)
+        return Policy(greedy_policy(q_values, exact, tie), mdp.states, mdp.actions), q_values
     H, S, A = mdp.horizon, mdp.S, mdp.A
     q_all = np.empty((H, S, A), dtype=object if exact else np.float64)
     v = zeros_like_kind((S,), exact)
@@ -226,14 +226,14 @@ class Lookahead(BaseAgent):
     def run(self, mdp: FiniteMDP, objective: str | None = None) -> AgentResult:
         """The depth-limited greedy policy on ``mdp`` for ``objective``."""
         objective = resolve_objective(mdp, objective)
-        pi, q = lookahead_policy(mdp, objective, self.depth, self.leaf_values, self.tie)
+        pi, q_values = lookahead_policy(mdp, objective, self.depth, self.leaf_values, self.tie)
         if mdp.horizon is None:
-            argmax = tuple(tuple(mdp.actions[a] for a in best) for best in argmax_sets(q, mdp.exact))
+            argmax = tuple(tuple(mdp.actions[a] for a in best) for best in argmax_sets(q_values, mdp.exact))
         else:
             argmax = tuple(
-                tuple(tuple(mdp.actions[a] for a in best) for best in argmax_sets(q[t], mdp.exact))
+                tuple(tuple(mdp.actions[a] for a in best) for best in argmax_sets(q_values[t], mdp.exact))
                 for t in range(mdp.horizon)
             )
         cost = Cost(decision=lookahead_cost(mdp, self.depth, self.leaf_values))
-        info = {"objective": objective, "depth": self.depth, "q_values": q, "argmax": argmax}
+        info = {"objective": objective, "depth": self.depth, "q_values": q_values, "argmax": argmax}
         return AgentResult(behaviour=pi, cost=cost, info=info)

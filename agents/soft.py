@@ -87,14 +87,14 @@ def soft_backup(q_values: np.ndarray, prior: np.ndarray, beta: float) -> tuple[n
     >>> round(float(v), 12) == round(math.log((1 + math.e) / 2), 12), pi.round(4).tolist()
     (True, [0.2689, 0.7311])
     """
-    q = np.asarray(q_values, dtype=np.float64)
+    q_values = np.asarray(q_values, dtype=np.float64)
     p0 = np.asarray(prior, dtype=np.float64)
     support = p0 > 0
     if beta == 0:
-        return (p0 * np.where(support, q, 0.0)).sum(axis=-1), p0.copy()
+        return (p0 * np.where(support, q_values, 0.0)).sum(axis=-1), p0.copy()
     with np.errstate(over="ignore", invalid="ignore"):
-        qmax = np.where(support, q, -np.inf).max(axis=-1, keepdims=True)
-        z = np.where(support, beta * (q - qmax), -np.inf)
+        qmax = np.where(support, q_values, -np.inf).max(axis=-1, keepdims=True)
+        z = np.where(support, beta * (q_values - qmax), -np.inf)
         weights = np.where(support, p0 * np.exp(z), 0.0)
         total = weights.sum(axis=-1, keepdims=True)
         near_one = np.where(support, p0 * np.expm1(z), 0.0).sum(axis=-1, keepdims=True)
@@ -186,12 +186,12 @@ def soft_value_iteration(
         H = mdp.horizon
         priors = prior_arr if prior_arr.ndim == 3 else np.broadcast_to(prior_arr, (H, S, A))
         v = np.zeros((H + 1, S))
-        q = np.empty((H, S, A))
+        q_values = np.empty((H, S, A))
         probs = np.empty((H, S, A))
         for t in range(H - 1, -1, -1):
-            q[t] = r + P @ v[t + 1]
-            v[t], probs[t] = soft_backup(q[t], priors[t], beta)
-        return SoftSolution(Policy(probs, mdp.states, mdp.actions), v, q, H, 0.0)
+            q_values[t] = r + P @ v[t + 1]
+            v[t], probs[t] = soft_backup(q_values[t], priors[t], beta)
+        return SoftSolution(Policy(probs, mdp.states, mdp.actions), v, q_values, H, 0.0)
     gamma = float(mdp.discount)
     threshold = tolerance * (1 - gamma) / gamma if gamma > 0 else math.inf
     flat = P.reshape(S * A, S)
@@ -199,8 +199,8 @@ def soft_value_iteration(
     iterations = 0
     while True:
         iterations += 1
-        q = r + gamma * (flat @ v).reshape(S, A)
-        v_new, probs = soft_backup(q, prior_arr, beta)
+        q_values = r + gamma * (flat @ v).reshape(S, A)
+        v_new, probs = soft_backup(q_values, prior_arr, beta)
         delta = float(np.max(np.abs(v_new - v)))
         v = v_new
         if gamma == 0 or delta < threshold:
@@ -210,7 +210,7 @@ def soft_value_iteration(
                 f"soft value iteration did not reach tolerance {tolerance} in {max_iterations} iterations"
             )
     bound = gamma * delta / (1 - gamma)
-    return SoftSolution(Policy(probs, mdp.states, mdp.actions), v, q, iterations, bound)
+    return SoftSolution(Policy(probs, mdp.states, mdp.actions), v, q_values, iterations, bound)
 
 
 # -- base agents -------------------------------------------------------------------------------

@@ -282,9 +282,9 @@ def _backup(
     return out
 
 
-def _best(q: np.ndarray, out: np.ndarray, A: int) -> np.ndarray:
-    """The max over the A actions of q (b, K, S*A) into ``out`` (b, K, S), a chain of maxima."""
-    q4 = q.reshape(out.shape + (A,))
+def _best(q_values: np.ndarray, out: np.ndarray, A: int) -> np.ndarray:
+    """The max over the A actions of q_values (b, K, S*A) into ``out`` (b, K, S), a chain of maxima."""
+    q4 = q_values.reshape(out.shape + (A,))
     if A == 1:
         np.copyto(out, q4[..., 0])
     else:
@@ -309,10 +309,10 @@ class _Working:
     frozen: bool = False  # whether some (b, k) of the working set has converged
     v_new: np.ndarray = dataclasses.field(init=False, repr=False)  # (b, K, S), the next iterate
     diff: np.ndarray = dataclasses.field(init=False, repr=False)  # (b, K, S), |v_new - v|
-    q: np.ndarray = dataclasses.field(init=False, repr=False)  # (b, K, S*A), the backup
+    q_values: np.ndarray = dataclasses.field(init=False, repr=False)  # (b, K, S*A), the backup
 
     def __post_init__(self) -> None:
-        self.v_new, self.diff, self.q = np.empty_like(self.v), np.empty_like(self.v), np.empty(self.R.shape)
+        self.v_new, self.diff, self.q_values = np.empty_like(self.v), np.empty_like(self.v), np.empty(self.R.shape)
 
     def keep(self, alive: np.ndarray) -> "_Working":
         """The working set of the ``alive`` elements only (fresh buffers)."""
@@ -325,7 +325,7 @@ def _sweep(w: _Working, A: int, uniform: bool) -> bool:
     iterate), with diff = |v_new - v|; whether some (b, k) may have converged: only possible if
     some entry of diff is below the largest threshold (a cheap test that skips the per-element
     maximum early on)."""
-    _best(_backup(w.Pt, w.R, w.gamma, w.v, w.q, uniform), w.v_new, A)
+    _best(_backup(w.Pt, w.R, w.gamma, w.v, w.q_values, uniform), w.v_new, A)
     np.subtract(w.v_new, w.v, out=w.diff)
     np.abs(w.diff, out=w.diff)
     check = float(w.diff.min()) < float(w.threshold.max())
@@ -516,8 +516,8 @@ def batch_softmax_of_q_values(Q: Any, beta: float) -> np.ndarray:
     theory.errors.InvalidArgument: beta is -1, not a finite number >= 0
     """
     beta = check_beta(beta)
-    q = _check_q_values(Q)
-    z = beta * (q - _last_max(q)[..., None])
+    q_values = _check_q_values(Q)
+    z = beta * (q_values - _last_max(q_values)[..., None])
     w = np.exp(z)
     return w / _last_sum(w)[..., None]
 
@@ -533,8 +533,8 @@ def batch_soft_policies(Q: Any, betas: Sequence[float]) -> np.ndarray:
     """
     if isinstance(betas, (str, bytes)) or not isinstance(betas, (Sequence, np.ndarray)) or len(betas) == 0:
         raise InvalidArgument(f"betas is {betas!r}, not a non-empty sequence of numbers >= 0")
-    q = _check_q_values(Q)
-    return np.stack([batch_softmax_of_q_values(q, b) for b in betas])
+    q_values = _check_q_values(Q)
+    return np.stack([batch_softmax_of_q_values(q_values, b) for b in betas])
 
 
 def batch_quantiliser(Q: Any, q: float) -> np.ndarray:

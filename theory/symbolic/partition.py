@@ -167,12 +167,12 @@ class _Evaluation:
             for s, a in enumerate(row):
                 probs[t, s, a] = Fraction(1)
         if finite:
-            v, q = field.finite(probs)
-            vs, qs = v[:-1], q
+            v, q_values = field.finite(probs)
+            vs, qs = v[:-1], q_values
             self.values = v[0]
         else:
-            v, q = field.stationary(probs[0])
-            vs, qs = [v], [q]
+            v, q_values = field.stationary(probs[0])
+            vs, qs = [v], [q_values]
             self.values = v
         self.diffs: list[tuple[int, int, int, tuple, tuple]] = []
         key = []

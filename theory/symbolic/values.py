@@ -185,7 +185,7 @@ class ValueField:
     >>> m = ParametricMDP(states=["s"], actions=["stay"], transitions=[[[1]]],
     ...     rewards={"true": [[1]]}, initial=[1], discount=g, params={"gamma": (0, "9/10")})
     >>> f = ValueField(m, "true")
-    >>> v, q = f.stationary(_policy_probs(m, ["stay"]))
+    >>> v, q_values = f.stationary(_policy_probs(m, ["stay"]))
     >>> f.to_sympy(v[0])
     -1/(gamma - 1)
     """
@@ -267,21 +267,21 @@ class ValueField:
         else:
             v = r_pi
         nxt = self.expected_next(v)
-        q = [[self.r[s][a] + gamma * nxt[s][a] if gamma else self.r[s][a] for a in range(A)] for s in range(S)]
-        return v, q
+        q_values = [[self.r[s][a] + gamma * nxt[s][a] if gamma else self.r[s][a] for a in range(A)] for s in range(S)]
+        return v, q_values
 
     def finite(self, probs: np.ndarray) -> tuple[list[list[Any]], list[list[list[Any]]]]:
         """(v of shape (H+1, S), Q of shape (H, S, A)) by backward recursion."""
         pm = self.pmdp
         S, A, H = pm.S, pm.A, pm.horizon
         v = [[self.zero] * S for _ in range(H + 1)]
-        q: list[list[list[Any]]] = [[] for _ in range(H)]
+        q_values: list[list[list[Any]]] = [[] for _ in range(H)]
         for t in range(H - 1, -1, -1):
             pi = probs if probs.ndim == 2 else probs[t]
             nxt = self.expected_next(v[t + 1])
-            q[t] = [[self.r[s][a] + nxt[s][a] for a in range(A)] for s in range(S)]
-            v[t] = [self.total(self.const(pi[s, a]) * q[t][s][a] for a in range(A) if pi[s, a]) for s in range(S)]
-        return v, q
+            q_values[t] = [[self.r[s][a] + nxt[s][a] for a in range(A)] for s in range(S)]
+            v[t] = [self.total(self.const(pi[s, a]) * q_values[t][s][a] for a in range(A) if pi[s, a]) for s in range(S)]
+        return v, q_values
 
     def initial_value(self, v: Sequence[Any]) -> Any:
         """sum_s mu_0(s) v(s)."""
