@@ -468,7 +468,8 @@ class SavedCounterexample:
             if self.format == COUNTEREXAMPLE_FORMATS[0]:  # /1: relative to the folder check ran in
                 candidates = [Path(self.file), self.path.parent / self.file]
             else:
-                candidates = [self.path.parent / self.file] + ([Path(self.absolute)] if self.absolute else [])
+                candidates = [Path(os.path.normpath(self.path.parent / self.file))] + (
+                    [Path(self.absolute)] if self.absolute else [])
             current = next((c for c in candidates if c.is_file()), None)
             if current is None:
                 raise InvalidFile(f"{self.path}: $.conjecture.file: the conjecture file is neither "
