@@ -118,8 +118,8 @@ class _Found(Exception):
 def check(conj: Conjecture, examples: int | None = None, seed: int = 0) -> Verdict:
     """Check ``conj`` on ``examples`` generated examples (default: its own count; at least 1)
     with a Hypothesis ``seed``; when refuted, the counterexample is Hypothesis's shrunk minimum.
-    The arguments are drawn by :meth:`~property_tests.declare.Conjecture.arguments` (ordered
-    groups strictly increasing). An exception while drawing the arguments is an error verdict
+    The arguments are drawn from the conjecture's strategies and arranged by
+    :meth:`~property_tests.declare.Conjecture.arrange` (ordered groups strictly increasing). An exception while drawing the arguments is an error verdict
     without a counterexample; ``KeyboardInterrupt`` propagates.
     """
     conj = check_instance(conj, Conjecture, "conjecture")
@@ -127,14 +127,15 @@ def check(conj: Conjecture, examples: int | None = None, seed: int = 0) -> Verdi
     seed = check_int(seed, "seed")
     state: dict[str, Any] = {"count": 0}
 
-    def test(arguments: dict[str, Any]) -> None:
+    def test(**drawn: Any) -> None:
+        arguments = conj.arrange(drawn)
         state["count"] += 1
         verdict, numbers, error = _outcome(conj, arguments)
         if verdict != "holds":
             state.update(verdict=verdict, args=arguments, numbers=numbers, error=error)
             raise _Found
 
-    run = given(conj.arguments())(test)
+    run = given(**conj.strategies)(test)
     run = settings(
         max_examples=n,
         deadline=None,

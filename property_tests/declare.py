@@ -156,20 +156,28 @@ class Conjecture:
         """
         return all(arguments[a] < arguments[b] for group in self.ordered for a, b in zip(group, group[1:]))
 
+    def arrange(self, drawn: Mapping[str, Any]) -> dict[str, Any]:
+        """The arguments ``drawn`` (name -> value) with the values of each :attr:`ordered` group
+        sorted into the group's order; a tie is rejected (``hypothesis.assume``, so only inside a
+        Hypothesis test).
+
+        >>> c = Conjecture("c", "", "holds", "conjecture", {"q1": st.just(1), "q2": st.just(2)},
+        ...                lambda q1, q2: True, ordered=(("q1", "q2"),))
+        >>> c.arrange({"q1": 3, "q2": 1})
+        {'q1': 1, 'q2': 3}
+        """
+        out = dict(drawn)
+        for group in self.ordered:
+            values = sorted(out[name] for name in group)
+            if any(a == b for a, b in zip(values, values[1:])):
+                assume(False)
+            out.update(zip(group, values))
+        return out
+
     def arguments(self) -> SearchStrategy[dict[str, Any]]:
-        """The joint strategy of the arguments (name -> value, in the declared order); the
-        values of each :attr:`ordered` group are drawn from their strategies, sorted, and
-        rejected (``hypothesis.assume``) when two are equal."""
-
-        def arrange(drawn: dict[str, Any]) -> dict[str, Any]:
-            out = dict(drawn)
-            for group in self.ordered:
-                values = sorted(out[name] for name in group)
-                assume(all(a < b for a, b in zip(values, values[1:])))
-                out.update(zip(group, values))
-            return out
-
-        return st.fixed_dictionaries(dict(self.strategies)).map(arrange)
+        """The joint strategy of the arguments (name -> value, in the declared order), each
+        :attr:`ordered` group strictly increasing (:meth:`arrange`)."""
+        return st.fixed_dictionaries(dict(self.strategies)).map(self.arrange)
 
 
 def _check_ordered(ordered: Any, strategies: Mapping[str, SearchStrategy]) -> tuple[tuple[str, ...], ...]:
