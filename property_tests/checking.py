@@ -3,6 +3,12 @@
 :func:`check` runs Hypothesis with a seed on a :class:`~property_tests.declare.Conjecture`;
 when the claim fails, Hypothesis shrinks the arguments to a minimal example, which the
 :class:`Verdict` holds (and :func:`property_tests.counterexamples.save_counterexample` writes).
+:func:`evaluate` gives the verdict on one set of arguments, with the same rules (a replay).
+
+The verdict is strict (:meth:`~property_tests.declare.Conjecture.holds_on`): a check that
+returns anything but a bool or None, gives :func:`~property_tests.declare.claim` a non-bool,
+raises, or calls ``sys.exit()`` is an *error* verdict whose message says so. Ctrl-C
+(``KeyboardInterrupt``) is not a verdict: it stops the run.
 
 >>> from hypothesis import strategies as st
 >>> from property_tests.declare import claim, conjecture
@@ -11,21 +17,27 @@ when the claim fails, Hypothesis shrinks the arguments to a minimal example, whi
 ...     return claim(x < 10, x=x)
 >>> check(below_10, examples=100).line()
 'below_10: refuted [ok]'
+>>> @conjecture("a number is a claim", x=st.integers())
+... def returns_a_number(x):
+...     return 1
+>>> check(returns_a_number, examples=10).line()
+'returns_a_number: error: returns_a_number returned 1 (int), not a bool [UNEXPECTED (expected holds)]'
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Unsatisfiable
 
-from property_tests.declare import Conjecture
-from theory.validation import check_positive_int
+from property_tests.declare import ClaimError, Conjecture
+from theory.validation import check_instance, check_int, check_positive_int
 
-__all__ = ["Verdict", "check"]
+__all__ = ["Verdict", "check", "evaluate"]
 
 
 @dataclasses.dataclass
@@ -34,7 +46,9 @@ class Verdict:
 
     ``verdict`` is "holds" (no counterexample in ``examples`` examples), "refuted" (with the
     minimal ``counterexample`` and the ``numbers`` that broke the claim) or "error" (the check
-    raised: ``error`` says what). ``matches`` compares with the declared expectation.
+    broke the protocol or raised: ``error`` says what, and ``counterexample`` holds the
+    arguments it failed on, when there are any). ``matches`` compares with the declared
+    expectation; ``seed`` is the Hypothesis seed of the run.
     """
 
     conjecture: Conjecture
@@ -63,29 +77,62 @@ class Verdict:
         return f"{c.name}: {text} [{mark}]"
 
 
+def _error_text(exc: Exception) -> str:
+    """The one-line message of an error verdict: a :class:`ClaimError`'s own message, else
+    ``Type: first line``."""
+    if isinstance(exc, ClaimError):
+        return str(exc)
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {first}"
+
+
+def _outcome(conj: Conjecture, arguments: Mapping[str, Any]) -> tuple[str, dict[str, Any], str]:
+    """``(verdict, numbers, error)`` of ``conj`` on ``arguments``; KeyboardInterrupt propagates."""
+    try:
+        ok, numbers = conj.holds_on(**arguments)
+    except Exception as exc:  # noqa: BLE001 - any failure of the check is an error verdict
+        return "error", {}, _error_text(exc)
+    return ("holds", {}, "") if ok else ("refuted", dict(numbers), "")
+
+
+def evaluate(conj: Conjecture, arguments: Mapping[str, Any], seed: int = 0) -> Verdict:
+    """The verdict of ``conj`` on one set of ``arguments`` (``examples`` 1), by the rules of
+    :func:`check`: what a replay of a saved counterexample finds.
+
+    >>> from hypothesis import strategies as st
+    >>> from property_tests.declare import claim, conjecture
+    >>> @conjecture("x is small", x=st.integers())
+    ... def small(x):
+    ...     return claim(x < 3, x=x)
+    >>> evaluate(small, {"x": 5}).numbers, evaluate(small, {"x": 1}).verdict
+    ({'x': 5}, 'holds')
+    """
+    verdict, numbers, error = _outcome(check_instance(conj, Conjecture, "conjecture"), arguments)
+    return Verdict(conj, verdict, 1, dict(arguments), numbers, error, seed)  # type: ignore[arg-type]
+
+
 class _Found(Exception):
     """Stops Hypothesis at a failing example (a refutation or an error of the check)."""
 
 
 def check(conj: Conjecture, examples: int | None = None, seed: int = 0) -> Verdict:
-    """Check ``conj`` on ``examples`` generated examples (default: its own count) with a
-    Hypothesis ``seed``; when refuted, the counterexample is Hypothesis's shrunk minimum.
+    """Check ``conj`` on ``examples`` generated examples (default: its own count; at least 1)
+    with a Hypothesis ``seed``; when refuted, the counterexample is Hypothesis's shrunk minimum.
+    The arguments are drawn from the conjecture's strategies and arranged by
+    :meth:`~property_tests.declare.Conjecture.arrange` (ordered groups strictly increasing). An exception while drawing the arguments is an error verdict
+    without a counterexample; ``KeyboardInterrupt`` propagates.
     """
-    n = check_positive_int(examples or conj.examples, "examples")
+    conj = check_instance(conj, Conjecture, "conjecture")
+    n = conj.examples if examples is None else check_positive_int(examples, "examples")
+    seed = check_int(seed, "seed")
     state: dict[str, Any] = {"count": 0}
 
-    def test(**kwargs: Any) -> None:
+    def test(**drawn: Any) -> None:
+        arguments = conj.arrange(drawn)
         state["count"] += 1
-        try:
-            ok, numbers = conj.holds_on(**kwargs)
-        except Exception as exc:  # noqa: BLE001 - reported as an error verdict
-            state["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-            state["args"] = kwargs
-            raise _Found from exc
-        if not ok:
-            state["args"] = kwargs
-            state["numbers"] = numbers
-            state.pop("error", None)
+        verdict, numbers, error = _outcome(conj, arguments)
+        if verdict != "holds":
+            state.update(verdict=verdict, args=arguments, numbers=numbers, error=error)
             raise _Found
 
     run = given(**conj.strategies)(test)
@@ -103,9 +150,11 @@ def check(conj: Conjecture, examples: int | None = None, seed: int = 0) -> Verdi
     try:
         run()
     except _Found:
-        if "error" in state:
-            return Verdict(conj, "error", state["count"], dict(state["args"]), error=state["error"], seed=seed)
-        return Verdict(conj, "refuted", state["count"], dict(state["args"]), dict(state["numbers"]), seed=seed)
+        return Verdict(conj, state["verdict"], state["count"], dict(state["args"]), dict(state["numbers"]),
+                       state["error"], seed)
     except Unsatisfiable:
         return Verdict(conj, "error", state["count"], error="no example satisfied the assumptions", seed=seed)
+    except Exception as exc:  # noqa: BLE001 - a strategy that fails while drawing the arguments
+        return Verdict(conj, "error", state["count"], error=f"drawing the arguments failed: {_error_text(exc)}",
+                       seed=seed)
     return Verdict(conj, "holds", state["count"], seed=seed)

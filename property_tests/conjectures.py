@@ -38,41 +38,37 @@ def _true_return(agent, mdp):
 @conjecture(
     "optimising the proxy harder never lowers the true return: for q1 < q2 the q1-quantiliser's "
     "true return is at least the q2-quantiliser's",
-    expect="refuted",
+    expect="refuted", ordered=(("q1", "q2"),),
     mdp=S.goodhart_mdps(), q1=S.quantile_levels(), q2=S.quantile_levels(),
 )
 def true_return_monotone_in_q(mdp, q1, q2):
-    lo, hi = min(q1, q2), max(q1, q2)
-    j_lo = _true_return(TimestepQuantiliser(q=lo), mdp)
-    j_hi = _true_return(TimestepQuantiliser(q=hi), mdp)
-    return claim(j_lo >= j_hi, q_small=lo, q_large=hi, true_return_at_q_small=j_lo, true_return_at_q_large=j_hi)
+    j1 = _true_return(TimestepQuantiliser(q=q1), mdp)
+    j2 = _true_return(TimestepQuantiliser(q=q2), mdp)
+    return claim(j1 >= j2, true_return_at_q1=j1, true_return_at_q2=j2)
 
 
 @conjecture(
     "optimising the proxy harder never lowers the true return: for beta1 < beta2 the Boltzmann "
     "optimiser's true return at beta2 is at least the one at beta1 (floats, tolerance 1e-9)",
-    expect="refuted",
+    expect="refuted", ordered=(("beta1", "beta2"),),
     mdp=S.goodhart_mdps(), beta1=S.inverse_temperatures(), beta2=S.inverse_temperatures(),
 )
 def true_return_monotone_in_beta(mdp, beta1, beta2):
-    lo, hi = min(beta1, beta2), max(beta1, beta2)
-    j_lo = float(_true_return(Boltzmann(beta=lo), mdp))
-    j_hi = float(_true_return(Boltzmann(beta=hi), mdp))
-    return claim(j_hi >= j_lo - 1e-9, beta_small=lo, beta_large=hi, true_return_at_beta_small=j_lo,
-                 true_return_at_beta_large=j_hi)
+    j1 = float(_true_return(Boltzmann(beta=beta1), mdp))
+    j2 = float(_true_return(Boltzmann(beta=beta2), mdp))
+    return claim(j2 >= j1 - 1e-9, true_return_at_beta1=j1, true_return_at_beta2=j2)
 
 
 @conjecture(
     "optimising the proxy harder never lowers the true return: for n1 < n2 per-state best-of-n2 "
     "has at least the true return of best-of-n1",
-    expect="refuted",
+    expect="refuted", ordered=(("n1", "n2"),),
     mdp=S.goodhart_mdps(), n1=S.sample_counts(), n2=S.sample_counts(),
 )
 def true_return_monotone_in_n(mdp, n1, n2):
-    lo, hi = min(n1, n2), max(n1, n2)
-    j_lo = _true_return(BestOfN(n=lo), mdp)
-    j_hi = _true_return(BestOfN(n=hi), mdp)
-    return claim(j_hi >= j_lo, n_small=lo, n_large=hi, true_return_at_n_small=j_lo, true_return_at_n_large=j_hi)
+    j1 = _true_return(BestOfN(n=n1), mdp)
+    j2 = _true_return(BestOfN(n=n2), mdp)
+    return claim(j2 >= j1, true_return_at_n1=j1, true_return_at_n2=j2)
 
 
 @conjecture(

@@ -148,15 +148,14 @@ def quantiliser_limits(problem):
 
 
 @theorem(
-    "the quantiliser's expected utility is non-increasing in q (more optimisation pressure never "
-    "lowers the objective it optimises)",
-    problem=S.one_shot_problems(), q1=S.quantile_levels(), q2=S.quantile_levels(),
+    "the quantiliser's expected utility is non-increasing in q: for q1 < q2 the q1-quantiliser's "
+    "is at least the q2-quantiliser's (more optimisation pressure never lowers the objective it optimises)",
+    ordered=(("q1", "q2"),), problem=S.one_shot_problems(), q1=S.quantile_levels(), q2=S.quantile_levels(),
 )
 def quantiliser_utility_monotone_in_q(problem, q1, q2):
-    lo, hi = min(q1, q2), max(q1, q2)
-    e_lo = sum(quantilise(problem.base, problem.proxy, lo) * problem.proxy)
-    e_hi = sum(quantilise(problem.base, problem.proxy, hi) * problem.proxy)
-    return claim(e_lo >= e_hi, utility_at_smaller_q=e_lo, utility_at_larger_q=e_hi)
+    e1 = sum(quantilise(problem.base, problem.proxy, q1) * problem.proxy)
+    e2 = sum(quantilise(problem.base, problem.proxy, q2) * problem.proxy)
+    return claim(e1 >= e2, utility_at_q1=e1, utility_at_q2=e2)
 
 
 @theorem(

@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
+from property_tests.counterexamples import is_counterexample, read_counterexample
 from reports.document import Artifact, Reader, Reading, exact, number_pair, value
 from theory.errors import InvalidArgument, InvalidFile
-from theory.io import load_mdp
+from theory.io import mdp_from_dict, read_json
 from theory.mdp import FiniteMDP
 
 if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn
@@ -266,8 +267,9 @@ def argument_mdps(arguments: Mapping[str, Any], name: str) -> list[tuple[str, Fi
 
 def counterexample_mdps(path: str | Path) -> list[tuple[str, FiniteMDP]]:
     """The MDPs of a file: an MDP JSON file gives itself; a ``NAME.counterexample.json``
-    written by ``deconfuse check`` gives every MDP among its arguments (``(argument path,
-    MDP)``, e.g. ``("pair.0", mdp)``), loaded from the files beside it.
+    written by ``deconfuse check`` gives every MDP among its arguments, read by
+    :func:`property_tests.counterexamples.read_counterexample` (the MDP files beside it) and
+    titled as :func:`argument_mdps` titles them (e.g. ``("c: pair.0", mdp)``).
 
     >>> import tempfile
     >>> from theory.examples import two_state
@@ -279,29 +281,12 @@ def counterexample_mdps(path: str | Path) -> list[tuple[str, FiniteMDP]]:
     ...     [(n, m.S) for n, m in counterexample_mdps(Path(tmp) / "c.counterexample.json")]
     [('c: mdp', 2)]
     """
-    from property_tests.engine import is_counterexample, read_json
-
     path = Path(path)
     doc = read_json(path)
     if not is_counterexample(doc):
-        return [(path.name.removesuffix(".json"), load_mdp(path))]
-    found: list[tuple[str, FiniteMDP]] = []
-
-    def walk(node: Any, where: str) -> None:
-        if isinstance(node, dict):
-            if set(node) == {"mdp"} and isinstance(node["mdp"], str):
-                found.append((f"{doc.get('conjecture', path.stem)}: {where}", load_mdp(path.parent / node["mdp"])))
-                return
-            for key, child in node.items():
-                if key in ("list", "tuple", "dict", "array"):
-                    walk(child, where)
-                else:
-                    walk(child, _where(where, key))
-        elif isinstance(node, list):
-            for i, child in enumerate(node):
-                walk(child, f"{where}.{i}")
-
-    walk(doc.get("args", {}), "")
+        return [(path.name.removesuffix(".json"), mdp_from_dict(doc, str(path)))]
+    saved = read_counterexample(path)
+    found = argument_mdps(saved.args, saved.name)
     if not found:
         raise InvalidFile(f"{path}: the counterexample has no MDP argument to draw")
     return found

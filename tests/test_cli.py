@@ -99,3 +99,48 @@ def test_solve_symbolic_finds_the_hand_derived_breakpoint(capsys):
 def test_solve_symbolic_asks_to_fix_other_parameters(capsys):
     assert main(["solve", "chain", "--symbolic", "gamma=0..1/2"]) == 2
     assert "fix them with --param slip=VALUE" in capsys.readouterr().err
+
+
+# -- check and replay: bad input, one line, status 2, before any check runs ---------------------------
+
+
+def _check_bad_inputs(tmp_path):
+    a_file = tmp_path / "a_file.txt"
+    a_file.write_text("not a folder\n")
+    exits = tmp_path / "exits.py"
+    exits.write_text("import sys\nsys.exit(3)\n")
+    empty = tmp_path / "empty.py"
+    empty.write_text("x = 1\n")
+    mdp_file = save_mdp(two_state(), tmp_path / "m.json")
+    return [
+        (["check", "boltzmann_limits", "--examples", "0"], "--examples is 0, not a positive integer"),
+        (["check", "boltzmann_limits", "--examples", "-5"], "--examples is -5, not a positive integer"),
+        (["check", "boltzmann_limits", "--out", str(a_file)], f"--out {a_file}: is a file, not a folder"),
+        (["check", "boltzmann_limits", "--out", str(a_file / "sub")], f"--out {a_file / 'sub'}: cannot be made, {a_file} is a file"),
+        (["check", str(exits)], f"conjecture file {str(exits)!r} does not import: it calls sys.exit(3)"),
+        (["check", f"{empty}::missing"], f"{empty} has no conjecture 'missing' (it has: none)"),
+        (["replay", str(tmp_path / "missing.json")], f"{tmp_path / 'missing.json'}: cannot read (No such file or directory)"),
+        (["replay", str(tmp_path)], f"{tmp_path}: cannot read (Is a directory)"),
+        (["replay", str(mdp_file)], f"{mdp_file}: $.format: is 'deconfuse.mdp/1', not a counterexample format "
+         "(expected 'deconfuse.counterexample/2' or 'deconfuse.counterexample/1')"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(9))
+def test_check_and_replay_bad_input_is_one_line_before_any_check(case, tmp_path, capsys):
+    argv, message = _check_bad_inputs(tmp_path)[case]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing was checked
+    assert captured.err == f"deconfuse: error: {message}\n"
+
+
+def test_check_refuses_an_unwritable_out_folder(tmp_path, capsys, monkeypatch):
+    # root may write anywhere, so the refusal of the operating system is simulated
+    import os
+
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    assert main(["check", "boltzmann_limits", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"deconfuse: error: --out {tmp_path}: the folder is not writable\n"
+    assert main(["check", "boltzmann_limits", "--out", str(tmp_path / "new")]) == 2
+    assert capsys.readouterr().err == f"deconfuse: error: --out {tmp_path / 'new'}: cannot be made, {tmp_path} is not writable\n"

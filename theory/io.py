@@ -31,7 +31,8 @@ from theory.errors import DeconfuseError, InvalidArgument, InvalidFile
 from theory.mdp import FiniteMDP
 from theory.numbers import parse_number
 
-__all__ = ["FORMAT", "mdp_to_dict", "mdp_from_dict", "dumps", "loads", "save_mdp", "load_mdp"]
+__all__ = ["FORMAT", "mdp_to_dict", "mdp_from_dict", "dumps", "loads", "save_mdp", "load_mdp", "parse_json",
+           "read_json"]
 
 FORMAT = "deconfuse.mdp/1"
 
@@ -256,13 +257,56 @@ def _read_features(data: dict[str, Any], states: list[str], root: str) -> list[l
     return rows
 
 
-def loads(text: str, source: str = "$") -> FiniteMDP:
-    """Parse an MDP from JSON text; JSON floats are read exactly from their decimal text."""
+def parse_json(text: str, source: str = "$") -> Any:
+    """The parsed JSON of ``text`` (JSON floats read exactly, as Fractions of their decimal
+    text); one :class:`~theory.errors.InvalidFile` line naming ``source`` when it is not JSON.
+    The one JSON parser of deconfuse: MDP files and counterexample files are read through it.
+
+    >>> parse_json('{"discount": 0.9, "horizon": 3}')
+    {'discount': Fraction(9, 10), 'horizon': 3}
+    >>> parse_json('{"a": ', "m.json")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidFile: m.json: not valid JSON (Expecting value at line 1, column 7)
+    """
     try:
-        data = json.loads(text, parse_float=Fraction)
+        return json.loads(text, parse_float=Fraction)
     except json.JSONDecodeError as exc:
         raise InvalidFile(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    return mdp_from_dict(data, source)
+    except RecursionError:
+        raise InvalidFile(f"{source}: not valid JSON (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer longer than Python's digit limit
+        raise InvalidFile(f"{source}: not valid JSON ({str(exc).splitlines()[0]})") from None
+
+
+def read_json(path: str | Path) -> Any:
+    """The parsed JSON of the file ``path`` (:func:`parse_json`); one
+    :class:`~theory.errors.InvalidFile` line naming the path when it cannot be read, is not
+    UTF-8 text or is not JSON.
+
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = open(os.path.join(d, "b.json"), "wb").write(b'{"a": "' + bytes([255]) + b'"}')
+    ...     read_json(os.path.join(d, "b.json"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidFile: .../b.json: not UTF-8 text (byte 0xff at position 7)
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidFile(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidFile(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start})") from None
+    return parse_json(text, str(path))
+
+
+def loads(text: str, source: str = "$") -> FiniteMDP:
+    """Parse an MDP from JSON text; JSON floats are read exactly from their decimal text."""
+    return mdp_from_dict(parse_json(text, source), source)
 
 
 def load_mdp(path: str | Path) -> FiniteMDP:
@@ -275,8 +319,4 @@ def load_mdp(path: str | Path) -> FiniteMDP:
     True
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidFile(f"{path}: cannot read ({exc.strerror})") from None
-    return loads(text, str(path))
+    return mdp_from_dict(read_json(path), str(path))

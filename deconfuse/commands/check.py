@@ -1,14 +1,16 @@
 """``deconfuse check [NAME|PATH.py[::NAME] ...]``: check conjectures on generated MDPs, print
-and save the shrunk counterexamples, each drawn as a graph beside its file."""
+and save the shrunk counterexamples (and the cases an error verdict failed on), each MDP drawn
+as a graph beside its file, with the command that replays it from any folder."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from pathlib import Path
 from typing import Any
 
-from theory.errors import InvalidFile
+from theory.errors import DeconfuseError, InvalidArgument
 
 __all__ = ["NAME", "DEFAULT_COUNTEREXAMPLES", "add_parser", "run"]
 
@@ -22,53 +24,85 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(NAME, help="check conjectures on generated MDPs; shrink counterexamples")
     p.add_argument("names", nargs="*", metavar="NAME|PATH.py[::NAME]",
                    help="suite conjectures or a user's file (default: the whole suite)")
-    p.add_argument("--examples", type=int, default=None, metavar="N", help="examples per conjecture")
+    p.add_argument("--examples", type=int, default=None, metavar="N", help="examples per conjecture (at least 1)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="Hypothesis seed (default 0)")
     p.add_argument("--out", default=DEFAULT_COUNTEREXAMPLES, metavar="DIR",
                    help=f"where counterexamples are saved (default {DEFAULT_COUNTEREXAMPLES}/)")
     p.add_argument("--list", action="store_true", help="list the conjectures with statements and expectations")
 
 
+def _check_out(out: str) -> Path:
+    """``--out``: a folder that exists and is writable, or one that can be made (its nearest
+    existing ancestor is a writable folder); checked before any conjecture runs."""
+    path = Path(out)
+    if path.exists():
+        if not path.is_dir():
+            raise InvalidArgument(f"--out {out}: is a file, not a folder")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise InvalidArgument(f"--out {out}: the folder is not writable")
+        return path
+    parent = path.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InvalidArgument(f"--out {out}: cannot be made, {parent} is a file")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InvalidArgument(f"--out {out}: cannot be made, {parent} is not writable")
+    return path
+
+
 def run(args: argparse.Namespace) -> int:
     """Check conjectures (suite names, PATH.py or PATH.py::NAME); exit 0 iff every verdict
     matches its declared expectation."""
-    from property_tests.engine import check, describe_counterexample, load_conjectures, save_counterexample
+    from property_tests.engine import check, load_conjectures
 
+    if args.examples is not None and args.examples < 1:
+        raise InvalidArgument(f"--examples is {args.examples}, not a positive integer")
     conjectures = load_conjectures(args.names)
     if args.list:
         for c in conjectures:
             print(f"{c.name} [{c.kind}, expect {c.expect}]: {c.statement}")
         return 0
+    out = _check_out(args.out)
     all_match = True
     for c in conjectures:
         verdict = check(c, examples=args.examples, seed=args.seed)
         print(verdict.line(), flush=True)
         if verdict.counterexample is not None:
-            print(f"  claim: {c.statement}")
-            print("\n".join("  " + line for line in describe_counterexample(verdict).splitlines()))
-            reference = c.source if "::" in c.source else c.name
-            path = save_counterexample(verdict, Path(args.out), reference)
-            print(f"  saved: {path}")
-            for drawing in _draw_counterexample(verdict.counterexample, reference, path):
-                print(f"  graph: {drawing}")
-            print(f"  replay: deconfuse replay {path}")
+            _show_and_save(verdict, out)
         all_match &= verdict.matches
     return 0 if all_match else 1
 
 
-def _draw_counterexample(arguments: dict[str, Any], reference: str, path: Path) -> list[Path]:
+def _show_and_save(verdict: Any, out: Path) -> None:
+    """Print a verdict's counterexample, save it under ``out``, draw its MDPs and print the
+    replay command (a case that cannot be saved exactly says so and is not saved)."""
+    from property_tests.engine import describe_counterexample, save_counterexample
+
+    c = verdict.conjecture
+    print(f"  claim: {c.statement}")
+    print("\n".join("  " + line for line in describe_counterexample(verdict).splitlines()))
+    try:
+        path = save_counterexample(verdict, out)
+    except DeconfuseError as exc:
+        print(f"  not saved: {exc}")
+        return
+    print(f"  saved: {path}")
+    for drawing in _draw_counterexample(verdict.counterexample, c.name, path):
+        print(f"  graph: {drawing}")
+    print(f"  replay: deconfuse replay {path}", flush=True)
+
+
+def _draw_counterexample(arguments: dict[str, Any], name: str, path: Path) -> list[Path]:
     """Draw every MDP among a counterexample's ``arguments`` as a graph, saved beside its file
-    ``path`` as ``STEM.ARGUMENT.graph.png`` (and ``.svg``); returns the PNG paths. A
-    counterexample without an MDP is refused as ``deconfuse report graph FILE`` refuses it."""
+    ``path`` as ``STEM.ARGUMENT.graph.png`` (and ``.svg``); returns the PNG paths (none for a
+    counterexample without an MDP)."""
     from reports.document import save_figure
     from reports.graph import argument_mdps, graph_data, graph_figure
 
-    mdps = argument_mdps(arguments, reference)
-    if not mdps:
-        raise InvalidFile(f"{path}: the counterexample has no MDP argument to draw")
     out = []
     stem = path.name.removesuffix(".counterexample.json")
-    for title, mdp in mdps:
+    for title, mdp in argument_mdps(arguments, name):
         slug = re.sub(r"[^A-Za-z0-9]+", "-", title.split(": ", 1)[-1]).strip("-")
         out.extend(save_figure(graph_figure(graph_data(mdp, title)), path.parent, f"{stem}.{slug}.graph")[:1])
     return out
