@@ -128,6 +128,8 @@ def _set_text(values: Iterable[Any]) -> str:
 
 
 def _range_text(low: int, high: int, noun: str) -> str:
+    if low > high:
+        return f"at least {low} {noun}s (none in the class)"
     count = f"{low}" if low == high else f"{low}-{high}"
     return f"{count} {noun}" if (low == high == 1) else f"{count} {noun}s"
 
