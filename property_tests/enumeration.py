@@ -411,6 +411,10 @@ _REGISTRY: "weakref.WeakKeyDictionary[SearchStrategy, Enumeration]" = weakref.We
 def register(strategy: SearchStrategy, enumeration: Enumeration) -> SearchStrategy:
     """Record how ``strategy`` enumerates its small classes; returns the strategy itself.
 
+    The record belongs to the strategy object: register an object of its own, since Hypothesis
+    hands out one cached object for some primitives (``integers(1, 4)`` is the same object
+    wherever it is written); ``integers(1, 4).map(int)`` is a new one.
+
     >>> from hypothesis import strategies as st
     >>> s = register(st.just(7), Enumeration(lambda cls: [7], lambda cls: 1, lambda cls: "{7}"))
     >>> list(enumeration_of(s).values(MDPClass()))
@@ -472,7 +476,7 @@ def smallest_of(classes: Sequence[MDPClass]) -> MDPClass | None:
     )
 
 
-def enumeration_of(strategy: Any, name: str = "argument") -> Enumeration:
+def enumeration_of(strategy: Any, name: str | None = None) -> Enumeration:
     """The :class:`Enumeration` of a strategy: registered by :mod:`property_tests.strategies`,
     or derived for Hypothesis's ``one_of`` (the union of its branches, merged by size),
     ``just`` and ``sampled_from`` (their values, in order). Anything else is an error naming the
@@ -502,9 +506,9 @@ def enumeration_of(strategy: Any, name: str = "argument") -> Enumeration:
                            contains=lambda v: any(v is x or _same(v, x) for x in items))
     shown = repr(strategy)
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    whose = "the" if name is None else f"argument {name}'s"
     raise InvalidArgument(
-        f"argument {name}'s strategy {shown} cannot be enumerated; use the strategies of "
-        "property_tests.strategies, which can"
+        f"{whose} strategy {shown} cannot be enumerated; use the strategies of property_tests.strategies, which can"
     )
 
 

@@ -545,7 +545,8 @@ def sample_counts(max_n: int = 16) -> SearchStrategy[int]:
     def contains(n: Any) -> bool:
         return isinstance(n, Integral) and not isinstance(n, bool) and 1 <= n <= top
 
-    return register(st.integers(1, top), _grid(N_GRID, contains))
+    # .map(int): a strategy object of its own (Hypothesis caches integers(1, top) itself)
+    return register(st.integers(1, top).map(int), _grid(N_GRID, contains))
 
 
 def inverse_temperatures(max_beta: int = 20) -> SearchStrategy[float]:

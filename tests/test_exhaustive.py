@@ -259,6 +259,12 @@ def test_a_strategy_that_cannot_enumerate_is_named():
         check_exhaustive(small)
     with pytest.raises(InvalidArgument, match="conjecture is str, not a Conjecture"):
         check_exhaustive("small")
+    # Hypothesis hands out one cached integers(1, 16): it is not taken for sample_counts()'s grid
+    assert list(enumeration_of(S.sample_counts()).values(MDPS)) == [1, 2, 3, 4]
+    with pytest.raises(InvalidArgument, match="cannot be enumerated"):
+        enumeration_of(st.integers(1, 16))
+    # just, sampled_from and one_of enumerate their values
+    assert list(enumeration_of(st.one_of(st.just(5), st.sampled_from([False, True]))).values(MDPS)) == [5, False, True]
 
 
 # -- every public strategy enumerates ------------------------------------------------------
