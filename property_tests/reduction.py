@@ -96,8 +96,8 @@ __all__ = [
 #: The moves of the reduction, in the order they are tried.
 MOVES: tuple[str, ...] = ("drop unreachable states", "drop actions", "drop states", "simpler numbers")
 
-Path = tuple[Any, ...]  # (argument name, index, index, ...) into nested tuples and lists
-Candidate = tuple[str, Callable[[], dict[str, Any]]]  # (description, build the new arguments)
+_Path = tuple[Any, ...]  # (argument name, index, index, ...) into nested tuples and lists
+_Candidate = tuple[str, Callable[[], dict[str, Any]]]  # (description, build the new arguments)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,7 +183,7 @@ def simpler_rows(row: Sequence[Any]) -> list[tuple[Fraction, ...]]:
 # -- where the MDPs are ------------------------------------------------------------------
 
 
-def _objects(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
+def _objects(value: Any, path: _Path) -> Iterator[tuple[_Path, Any]]:
     if isinstance(value, (FiniteMDP, Policy)):
         yield path, value
     elif isinstance(value, (tuple, list)):
@@ -191,7 +191,7 @@ def _objects(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
             yield from _objects(item, (*path, i))
 
 
-def _get(arguments: Mapping[str, Any], path: Path) -> Any:
+def _get(arguments: Mapping[str, Any], path: _Path) -> Any:
     value = arguments[path[0]]
     for i in path[1:]:
         value = value[i]
@@ -206,14 +206,14 @@ def _put(value: Any, path: Sequence[int], new: Any) -> Any:
     return items if isinstance(value, list) else tuple(items)
 
 
-def _replace(arguments: Mapping[str, Any], changes: Mapping[Path, Any]) -> dict[str, Any]:
+def _replace(arguments: Mapping[str, Any], changes: Mapping[_Path, Any]) -> dict[str, Any]:
     out = dict(arguments)
     for path, new in changes.items():
         out[path[0]] = _put(out[path[0]], path[1:], new)
     return out
 
 
-def _where(path: Path) -> str:
+def _where(path: _Path) -> str:
     return str(path[0]) + "".join(f"[{i}]" for i in path[1:])
 
 
@@ -222,14 +222,14 @@ class _Group:
     """The MDPs (and policies) of one argument that share their state and action labels."""
 
     name: str
-    mdps: tuple[Path, ...]
-    policies: tuple[Path, ...]
+    mdps: tuple[_Path, ...]
+    policies: tuple[_Path, ...]
 
 
 def _groups(arguments: Mapping[str, Any]) -> list[_Group]:
     out = []
     for name, value in arguments.items():
-        found: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[list[Path], list[Path]]] = {}
+        found: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[list[_Path], list[_Path]]] = {}
         for path, obj in _objects(value, (name,)):
             mdps, policies = found.setdefault((obj.states, obj.actions), ([], []))
             (mdps if isinstance(obj, FiniteMDP) else policies).append(path)
@@ -265,12 +265,12 @@ def _cut_policy(pi: Policy, states: list[int], actions: list[int]) -> Policy:
 
 def _cut(arguments: Mapping[str, Any], group: _Group, states: list[int], actions: list[int],
          moved: tuple[int, int] | None = None) -> dict[str, Any]:
-    changes: dict[Path, Any] = {p: _cut_mdp(_get(arguments, p), states, actions, moved) for p in group.mdps}
+    changes: dict[_Path, Any] = {p: _cut_mdp(_get(arguments, p), states, actions, moved) for p in group.mdps}
     changes.update({p: _cut_policy(_get(arguments, p), states, actions) for p in group.policies})
     return _replace(arguments, changes)
 
 
-def _unreachable(arguments: Mapping[str, Any], group: _Group) -> Iterator[Candidate]:
+def _unreachable(arguments: Mapping[str, Any], group: _Group) -> Iterator[_Candidate]:
     mdps = [_get(arguments, p) for p in group.mdps]
     first = mdps[0]
     reached: set[str] = set()
@@ -284,7 +284,7 @@ def _unreachable(arguments: Mapping[str, Any], group: _Group) -> Iterator[Candid
                lambda: _cut(arguments, group, keep, list(range(first.A))))
 
 
-def _drop_actions(arguments: Mapping[str, Any], group: _Group) -> Iterator[Candidate]:
+def _drop_actions(arguments: Mapping[str, Any], group: _Group) -> Iterator[_Candidate]:
     first = _get(arguments, group.mdps[0])
     for a in reversed(range(first.A if first.A > 1 else 0)):
         keep = [j for j in range(first.A) if j != a]
@@ -292,7 +292,7 @@ def _drop_actions(arguments: Mapping[str, Any], group: _Group) -> Iterator[Candi
                lambda keep=keep: _cut(arguments, group, list(range(first.S)), keep))
 
 
-def _drop_states(arguments: Mapping[str, Any], group: _Group) -> Iterator[Candidate]:
+def _drop_states(arguments: Mapping[str, Any], group: _Group) -> Iterator[_Candidate]:
     mdps = [_get(arguments, p) for p in group.mdps]
     first = mdps[0]
     actions = list(range(first.A))
@@ -369,7 +369,7 @@ def _show(field: str, value: Any, states: Sequence[str]) -> str:
     return _row_text(states, value) if field in ("transitions", "initial") else format_number(value)
 
 
-def _simpler_numbers_of(arguments: Mapping[str, Any], group: _Group) -> Iterator[Candidate]:
+def _simpler_numbers_of(arguments: Mapping[str, Any], group: _Group) -> Iterator[_Candidate]:
     mdps = [_get(arguments, p) for p in group.mdps]
     if not all(m.exact for m in mdps):
         return
@@ -389,7 +389,7 @@ def _simpler_numbers_of(arguments: Mapping[str, Any], group: _Group) -> Iterator
 
 
 def _simpler_scalars(arguments: Mapping[str, Any], domains: Mapping[str, Enumeration],
-                     ordered: Sequence[Sequence[str]]) -> Iterator[Candidate]:
+                     ordered: Sequence[Sequence[str]]) -> Iterator[_Candidate]:
     for name, value in arguments.items():
         enum = domains.get(name)
         if enum is None or enum.contains is None or isinstance(value, bool):
@@ -424,7 +424,7 @@ def _domains(strategies: Mapping[str, Any] | None) -> dict[str, Enumeration]:
 
 
 def _candidates(arguments: Mapping[str, Any], domains: Mapping[str, Enumeration],
-                ordered: Sequence[Sequence[str]]) -> Iterator[Candidate]:
+                ordered: Sequence[Sequence[str]]) -> Iterator[_Candidate]:
     """Every candidate of the current arguments, move by move in the order of :data:`MOVES`."""
     groups = _groups(arguments)
     for move in (_unreachable, _drop_actions, _drop_states, _simpler_numbers_of):
