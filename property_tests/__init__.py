@@ -1,6 +1,7 @@
 """deconfuse property_tests: hypothesis strategies (with enumeration of small classes), the theorem suite
 (must hold), the conjecture suite (may be refuted) and the engine that declares, checks, shrinks, saves and
-replays them (declare, checking, counterexamples, discovery; ``engine`` is the public facade)."""
+replays them (declare, checking, counterexamples, discovery; ``engine`` is the public facade), the reduction
+of counterexamples (reduction) and exhaustive checks of small classes (enumeration, exhaustive)."""
 
 __all__ = ["strategies", "theorems", "conjectures", "declare", "checking", "counterexamples", "discovery",
-           "display", "engine"]
+           "display", "engine", "enumeration", "exhaustive", "reduction"]

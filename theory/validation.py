@@ -64,6 +64,7 @@ __all__ = [
     "check_policy_steps",
     "check_count",
     "check_reward_name",
+    "check_distinct",
 ]
 
 #: The one tie vocabulary (meanings in the module docstring).
@@ -586,3 +587,29 @@ def check_reward_name(value: Any, field: str = "objective") -> str | None:
     if value is not None and not (isinstance(value, str) and value):
         raise InvalidArgument(f"{field} is {value!r}, not a reward name")
     return value
+
+
+def check_distinct(values: Any, field: str, check: Any) -> tuple[Any, ...]:
+    """A non-empty sequence of distinct values, each checked by ``check(value, f"{field}[i]")``
+    (e.g. :func:`check_number`); a repeated value is an error, never silently dropped.
+
+    >>> check_distinct(["1/2", 0], "rewards", check_number)
+    (Fraction(1, 2), Fraction(0, 1))
+    >>> check_distinct([1, "2/2"], "rewards", check_number)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: rewards lists 1 twice
+    >>> check_distinct([], "rewards", check_number)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: rewards is [], not a non-empty sequence
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0:
+        raise InvalidArgument(f"{field} is {values!r}, not a non-empty sequence")
+    out: list[Any] = []
+    for i, value in enumerate(values):
+        checked = check(value, f"{field}[{i}]")
+        if checked in out:
+            raise InvalidArgument(f"{field} lists {format_number(checked)} twice")
+        out.append(checked)
+    return tuple(out)
