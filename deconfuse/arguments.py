@@ -4,6 +4,8 @@ folder (``--out``, ``--force``) of ``deconfuse report`` and ``deconfuse demo``.
 Examples
 --------
 >>> import argparse
+import re
+from collections.abc import Sequence
 >>> parser = argparse.ArgumentParser()
 >>> add_target_arguments(parser)
 >>> parser.parse_args(["bandit", "--param", "k=3"])
@@ -13,10 +15,12 @@ Namespace(target='bandit', param=['k=3'])
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Sequence
 
 from reports.document import DEFAULT_FOLDER
 
-__all__ = ["add_target_arguments", "add_folder_arguments"]
+__all__ = ["add_target_arguments", "add_folder_arguments", "attach_negative_values"]
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,3 +42,25 @@ def add_folder_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default=DEFAULT_FOLDER, metavar="DIR", help=f"report folder (default {DEFAULT_FOLDER}/)")
     parser.add_argument("--force", action="store_true",
                         help="write into a non-empty folder that is not an earlier report")
+
+
+#: A value that starts with "-" but is numbers, e.g. "-1,0,1" or "-1/2": argparse would read it
+#: as an option.
+_NEGATIVE_VALUE = re.compile(r"^-[0-9][0-9./,\-]*$")
+
+
+def attach_negative_values(argv: Sequence[str]) -> list[str]:
+    """``["--rewards", "-1,0,1"]`` becomes ``["--rewards=-1,0,1"]``: an option followed by a
+    value that starts with a minus sign but is a number or a list of numbers keeps that value
+    (argparse alone would take "-1,0,1" for an unknown option).
+
+    >>> attach_negative_values(["check", "x", "--rewards", "-1,0,1", "--states", "2"])
+    ['check', 'x', '--rewards=-1,0,1', '--states', '2']
+    """
+    out: list[str] = []
+    for token in argv:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and _NEGATIVE_VALUE.match(token):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out

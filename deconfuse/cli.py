@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from deconfuse.arguments import attach_negative_values
 from deconfuse.commands import agents, check, compare, demo, envs, mdp, replay, report, solve
 from theory.errors import DeconfuseError
 
@@ -37,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(attach_negative_values(argv))
     run = {command.NAME: command.run for command in COMMANDS}[args.command]
     try:
         return run(args)

@@ -35,9 +35,10 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Unsatisfiable
 
 from property_tests.declare import ClaimError, Conjecture
+from property_tests.reduction import Reduction, reduce_counterexample
 from theory.validation import check_instance, check_int, check_positive_int
 
-__all__ = ["Verdict", "check", "evaluate"]
+__all__ = ["Verdict", "check", "evaluate", "outcome"]
 
 
 @dataclasses.dataclass
@@ -48,7 +49,10 @@ class Verdict:
     minimal ``counterexample`` and the ``numbers`` that broke the claim) or "error" (the check
     broke the protocol or raised: ``error`` says what, and ``counterexample`` holds the
     arguments it failed on, when there are any). ``matches`` compares with the declared
-    expectation; ``seed`` is the Hypothesis seed of the run.
+    expectation; ``seed`` is the Hypothesis seed of the run. ``reduction``, for a refutation,
+    is the deterministic reduction that ran after Hypothesis's shrinking
+    (:func:`property_tests.reduction.reduce_counterexample`): the counterexample is minimal
+    under its moves.
     """
 
     conjecture: Conjecture
@@ -58,6 +62,7 @@ class Verdict:
     numbers: dict[str, Any] = dataclasses.field(default_factory=dict)
     error: str = ""
     seed: int = 0
+    reduction: Reduction | None = None
 
     @property
     def matches(self) -> bool:
@@ -86,8 +91,20 @@ def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {first}"
 
 
-def _outcome(conj: Conjecture, arguments: Mapping[str, Any]) -> tuple[str, dict[str, Any], str]:
-    """``(verdict, numbers, error)`` of ``conj`` on ``arguments``; KeyboardInterrupt propagates."""
+def outcome(conj: Conjecture, arguments: Mapping[str, Any]) -> tuple[str, dict[str, Any], str]:
+    """``(verdict, numbers, error)`` of ``conj`` on one set of ``arguments``: "holds", "refuted"
+    with the numbers that broke the claim, or "error" with its one-line message. The one place
+    that runs a claim, for random, exhaustive and replayed checks alike; KeyboardInterrupt
+    propagates.
+
+    >>> from hypothesis import strategies as st
+    >>> from property_tests.declare import claim, conjecture
+    >>> @conjecture("x is small", x=st.integers())
+    ... def small(x):
+    ...     return claim(x < 3, x=x)
+    >>> outcome(small, {"x": 5}), outcome(small, {"x": 1})
+    (('refuted', {'x': 5}, ''), ('holds', {}, ''))
+    """
     try:
         ok, numbers = conj.holds_on(**arguments)
     except Exception as exc:  # noqa: BLE001 - any failure of the check is an error verdict
@@ -107,7 +124,7 @@ def evaluate(conj: Conjecture, arguments: Mapping[str, Any], seed: int = 0) -> V
     >>> evaluate(small, {"x": 5}).numbers, evaluate(small, {"x": 1}).verdict
     ({'x': 5}, 'holds')
     """
-    verdict, numbers, error = _outcome(check_instance(conj, Conjecture, "conjecture"), arguments)
+    verdict, numbers, error = outcome(check_instance(conj, Conjecture, "conjecture"), arguments)
     return Verdict(conj, verdict, 1, dict(arguments), numbers, error, seed)  # type: ignore[arg-type]
 
 
@@ -115,12 +132,26 @@ class _Found(Exception):
     """Stops Hypothesis at a failing example (a refutation or an error of the check)."""
 
 
-def check(conj: Conjecture, examples: int | None = None, seed: int = 0) -> Verdict:
+def _reduced(conj: Conjecture, verdict: Verdict) -> Verdict:
+    """``verdict`` with its refuting arguments reduced while the claim still fails, and the
+    numbers of the reduced counterexample."""
+    still_fails = lambda arguments: outcome(conj, arguments)[0] == "refuted"  # noqa: E731
+    reduction = reduce_counterexample(verdict.counterexample or {}, still_fails,
+                                      strategies=conj.strategies, ordered=conj.ordered)
+    _verdict, numbers, _error = outcome(conj, reduction.arguments)
+    return dataclasses.replace(verdict, counterexample=dict(reduction.arguments), numbers=numbers,
+                               reduction=reduction)
+
+
+def check(conj: Conjecture, examples: int | None = None, seed: int = 0, reduce: bool = True) -> Verdict:
     """Check ``conj`` on ``examples`` generated examples (default: its own count; at least 1)
     with a Hypothesis ``seed``; when refuted, the counterexample is Hypothesis's shrunk minimum.
     The arguments are drawn from the conjecture's strategies and arranged by
-    :meth:`~property_tests.declare.Conjecture.arrange` (ordered groups strictly increasing). An exception while drawing the arguments is an error verdict
-    without a counterexample; ``KeyboardInterrupt`` propagates.
+    :meth:`~property_tests.declare.Conjecture.arrange` (ordered groups strictly increasing).
+    With ``reduce`` (the default) a refutation is then reduced deterministically while the claim
+    still fails (drop unreachable states, drop actions, drop states, simpler numbers; see
+    :mod:`property_tests.reduction`). An exception while drawing the arguments is an error
+    verdict without a counterexample; ``KeyboardInterrupt`` propagates.
     """
     conj = check_instance(conj, Conjecture, "conjecture")
     n = conj.examples if examples is None else check_positive_int(examples, "examples")
@@ -130,7 +161,7 @@ def check(conj: Conjecture, examples: int | None = None, seed: int = 0) -> Verdi
     def test(**drawn: Any) -> None:
         arguments = conj.arrange(drawn)
         state["count"] += 1
-        verdict, numbers, error = _outcome(conj, arguments)
+        verdict, numbers, error = outcome(conj, arguments)
         if verdict != "holds":
             state.update(verdict=verdict, args=arguments, numbers=numbers, error=error)
             raise _Found
@@ -150,8 +181,9 @@ def check(conj: Conjecture, examples: int | None = None, seed: int = 0) -> Verdi
     try:
         run()
     except _Found:
-        return Verdict(conj, state["verdict"], state["count"], dict(state["args"]), dict(state["numbers"]),
-                       state["error"], seed)
+        found = Verdict(conj, state["verdict"], state["count"], dict(state["args"]), dict(state["numbers"]),
+                        state["error"], seed)
+        return _reduced(conj, found) if reduce and found.verdict == "refuted" else found
     except Unsatisfiable:
         return Verdict(conj, "error", state["count"], error="no example satisfied the assumptions", seed=seed)
     except Exception as exc:  # noqa: BLE001 - a strategy that fails while drawing the arguments

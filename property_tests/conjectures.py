@@ -63,7 +63,7 @@ def true_return_monotone_in_beta(mdp, beta1, beta2):
     "optimising the proxy harder never lowers the true return: for n1 < n2 per-state best-of-n2 "
     "has at least the true return of best-of-n1",
     expect="refuted", ordered=(("n1", "n2"),),
-    mdp=S.goodhart_mdps(), n1=S.sample_counts(), n2=S.sample_counts(),
+    mdp=S.goodhart_mdps(), n1=S.sample_counts(4), n2=S.sample_counts(4),
 )
 def true_return_monotone_in_n(mdp, n1, n2):
     j1 = _true_return(BestOfN(n=n1), mdp)

@@ -53,6 +53,7 @@ from property_tests.checking import Verdict, evaluate
 from property_tests.declare import Conjecture
 from property_tests.discovery import load_conjectures, suite
 from property_tests.display import display_value
+from property_tests.reduction import describe_reduction
 from theory.errors import DeconfuseError, InvalidArgument, InvalidFile
 from theory.io import load_mdp, read_json, save_mdp
 from theory.mdp import FiniteMDP
@@ -131,6 +132,8 @@ def describe_counterexample(verdict: Verdict) -> str:
     if verdict.numbers:
         parts.append("numbers that broke the claim:")
         parts.extend(f"  {k} = {display_value(v)}" for k, v in verdict.numbers.items())
+    if verdict.reduction is not None:
+        parts.append(describe_reduction(verdict.reduction))
     return "\n".join(parts)
 
 

@@ -34,10 +34,11 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from property_tests.checking import Verdict, outcome
 from property_tests.declare import Conjecture
 from property_tests.display import display_value
 from property_tests.enumeration import MDPClass, enumeration_of, smallest_of
@@ -225,29 +226,24 @@ def smallest_class(conjecture: Conjecture) -> MDPClass:
 
 
 @dataclasses.dataclass
-class ExhaustiveResult:
-    """The outcome of an exhaustive check.
+class ExhaustiveResult(Verdict):
+    """The outcome of an exhaustive check: a :class:`~property_tests.checking.Verdict` (saved and
+    replayed like one) over every case of a class instead of random examples.
 
     ``verdict`` is "holds" (on all ``total`` cases), "refuted" (``counterexample`` is the first
     failing case in the enumeration order, ``numbers`` what broke the claim) or "error" (the
-    claim raised on ``counterexample``: ``error`` says what). ``cases`` is the number of cases
-    checked; ``cls`` the class and ``description`` its cases, argument by argument.
+    claim raised on ``counterexample``: ``error`` says what). ``cases`` (= ``examples``) is the
+    number of cases checked; ``cls`` the class and ``description`` its cases, argument by argument.
     """
 
-    conjecture: Conjecture
-    verdict: Literal["holds", "refuted", "error"]
-    cases: int
-    total: int
-    cls: MDPClass
-    description: str
-    counterexample: dict[str, Any] | None = None
-    numbers: dict[str, Any] = dataclasses.field(default_factory=dict)
-    error: str = ""
+    total: int = 0
+    cls: MDPClass | None = None
+    description: str = ""
 
     @property
-    def matches(self) -> bool:
-        """True when the verdict is the declared expectation."""
-        return self.verdict == self.conjecture.expect
+    def cases(self) -> int:
+        """The number of cases checked."""
+        return self.examples
 
     def line(self) -> str:
         """One line: name, verdict, and whether it matches the expectation."""
@@ -272,20 +268,13 @@ def _has_mdp(value: Any) -> bool:
     return isinstance(value, (tuple, list)) and any(_has_mdp(v) for v in value)
 
 
-def _error_text(exc: BaseException) -> str:
-    if isinstance(exc, SystemExit):
-        return f"called sys.exit({exc.code!r})"
-    first = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {first}"
-
-
 def _check_size(conjecture: Conjecture, cls: MDPClass, total: int, max_cases: int) -> None:
     """Refuse a class with no case, or with more than ``max_cases``, naming the count."""
     if total > max_cases:
         raise InvalidArgument(
             f"{conjecture.name}: the class has {total} cases, more than max_cases = {max_cases} "
             f"({cls.describe()}); shrink it (fewer states, actions, reward values or discounts, a smaller "
-            "denominator) or raise max_cases"
+            "denominator) or raise max_cases (deconfuse check --max-cases)"
         )
     if total == 0:
         for name, strategy in conjecture.strategies.items():
@@ -328,20 +317,16 @@ def check_exhaustive(
     done = 0
     if progress is not None:
         progress(0, total)
-    result = ExhaustiveResult(conjecture, "holds", 0, total, cls, description)
+    result = ExhaustiveResult(conjecture, "holds", 0, total=total, cls=cls, description=description)
     for case in cases(conjecture, cls):
         done += 1
-        try:
-            ok, numbers = conjecture.holds_on(**case)
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported as an error verdict
-            result = dataclasses.replace(result, verdict="error", counterexample=case, error=_error_text(exc))
-            break
-        if not ok:
-            result = dataclasses.replace(result, verdict="refuted", counterexample=case, numbers=dict(numbers))
+        verdict, numbers, error = outcome(conjecture, case)
+        if verdict != "holds":
+            result = dataclasses.replace(result, verdict=verdict, counterexample=case, numbers=numbers, error=error)
             break
         if progress is not None and done % step == 0:
             progress(done, total)
-    result.cases = done
+    result.examples = done
     if progress is not None:
         progress(done, total)
     return result

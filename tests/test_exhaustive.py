@@ -349,3 +349,50 @@ def test_grids_are_the_stated_ones():
     # numbers range over the class's reward values in their domain
     assert list(enumeration_of(S.small_positive_rationals()).values(MDPClass(rewards=(-1, 0, F(1, 2), 1)))) == [1, F(1, 2)]
     assert list(enumeration_of(S.small_rationals(0, 4, (1,))).values(MDPClass(rewards=(-1, 0, F(1, 2), 1)))) == [0, 1]
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def test_check_exhaustive_prints_the_count_then_holds_on_all_cases(tmp_path, capsys):
+    from deconfuse.cli import main
+    from property_tests.theorems import quantiliser_limits
+
+    total = count_cases(quantiliser_limits, smallest_class(quantiliser_limits))
+    assert main(["check", "quantiliser_limits", "--exhaustive", "--out", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"quantiliser_limits: {total} cases of ")
+    assert lines[1].startswith(f"quantiliser_limits: holds on all {total} cases of ") and lines[1].endswith("[ok]")
+
+
+def test_check_exhaustive_finds_the_smallest_counterexample_and_saves_it(tmp_path, capsys):
+    from deconfuse.cli import main
+
+    # By hand: 1 state, actions a0 (reward 0) and a1 (reward 1, proxy = true), discount 1/2. The argmax
+    # plays a1 for a true return of 1 / (1 - 1/2) = 2; the q = 1 quantiliser is the uniform base, 1.
+    assert main(["check", "quantiliser_never_worse_than_argmax", "--exhaustive", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "refuted on case 55 of" in out and "argmax_true_return = 2" in out and "quantiliser_true_return = 1" in out
+    saved = tmp_path / "quantiliser_never_worse_than_argmax.counterexample.json"
+    assert main(["replay", str(saved)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["--states", "3"], "--states goes with --exhaustive"),
+        (["--exhaustive", "--states", "0"], "--states is 0, not an integer >= 1"),
+        (["--exhaustive", "--rewards", "1,,2"], "--rewards is '1,,2', not a comma-separated list of values"),
+        (["--exhaustive", "--discounts", "1"], "--discounts"),
+        (["--exhaustive", "--horizons", "x"], "--horizons holds 'x', not an integer"),
+        (["--exhaustive", "--states", "2", "--actions", "2", "--denominators", "2", "--rewards", "-1,0,1",
+          "--discounts", "0,1/2,9/10"], "the class has 9580680 cases, more than max_cases = 1000000"),
+        (["--exhaustive", "--max-cases", "10"], "more than max_cases = 10"),
+    ],
+)
+def test_check_exhaustive_bad_options(argv, fragment, tmp_path, capsys):
+    from deconfuse.cli import main
+
+    assert main(["check", "quantiliser_never_worse_than_argmax", *argv, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and fragment in err[0] and "Traceback" not in err[0]
