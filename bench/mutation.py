@@ -7,8 +7,9 @@ no:cacheprovider`` on the module's test files and its own doctests, Hypothesis s
 and given a fresh example database, so a run is deterministic), and records the outcome:
 
 - ``killed``: the tests failed (or did not collect: a mutant that breaks the import is killed);
-- ``timeout``: the tests ran past the time limit (5 x the unmutated run, at least 60 s); a
-  timeout counts as **killed** (the bug made the code loop or crawl);
+- ``timeout``: the tests ran past the time limit (5 x the CPU time of the unmutated run, at
+  least 60 s of CPU time; CPU time, so that other jobs on the machine do not cause timeouts);
+  a timeout counts as **killed** (the bug made the code loop or crawl);
 - ``survived``: the tests passed.
 
 A mutant may carry ``equivalent``: the argument that it cannot change any output. A surviving
@@ -57,7 +58,7 @@ SUITES: dict[str, tuple[str, ...]] = {
     "theory/selection.py": ("tests/test_selection.py", "tests/test_best_of_n.py", "tests/test_quantilisers.py"),
     "agents/soft.py": ("tests/test_soft.py",),
     "theory/goodhart.py": ("tests/test_goodhart.py",),
-    "theory/metrics.py": ("tests/test_theory_values.py",),
+    "theory/metrics.py": ("tests/test_theory_values.py", "tests/test_agents_common.py"),
     "environments/shifts.py": ("tests/test_errors_shifts.py",),
 }
 
@@ -567,28 +568,43 @@ def child_env(work: Path) -> dict[str, str]:
     return env
 
 
-def run_suite(work: Path, module: str, timeout: float) -> tuple[str, float, str]:
-    """Run the module's tests and doctests in the copy: (outcome, seconds, first failure)."""
+def run_suite(work: Path, module: str, cpu_limit: float) -> tuple[str, float, float, str]:
+    """Run the module's tests and doctests in the copy: (outcome, CPU seconds, wall seconds,
+    first failure). The limit is on the child's CPU time (RLIMIT_CPU), which other jobs on the
+    machine do not inflate; a wall-clock limit of 10 x that is a backstop."""
+    import resource
+
     storage = Path(tempfile.mkdtemp(prefix="hyp-", dir=work))
     env = child_env(work)
     env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(storage)
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--hypothesis-seed=0",
            *SUITES[module], module]
+    limit = int(cpu_limit) + 1
+
+    def limit_cpu() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 5))
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=10 * limit,
+                              preexec_fn=limit_cpu)
     except subprocess.TimeoutExpired:
-        return "timeout", time.perf_counter() - start, f"over {timeout:.0f} s"
+        return "timeout", float("nan"), time.perf_counter() - start, f"over {10 * limit} s of wall time"
     finally:
         shutil.rmtree(storage, ignore_errors=True)
-    seconds = time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode == 0:
-        return "survived", seconds, ""
+        return "survived", cpu, wall, ""
+    if proc.returncode in (-24, -9):  # SIGXCPU at the soft limit, SIGKILL at the hard one
+        return "timeout", cpu, wall, f"over {limit} s of CPU time"
     if proc.returncode not in (1, 2):
         raise SystemExit(f"pytest exited {proc.returncode} on {module}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
     failures = [line for line in proc.stdout.splitlines() if re.match(r"(FAILED|ERROR) ", line)]
     first = failures[0].split(" - ")[0].split(" ", 1)[1] if failures else "collection error"
-    return "killed", seconds, first
+    return "killed", cpu, wall, first
 
 
 def run(mutants: list[Mutant], tests_rev: str | None, label: str) -> dict[str, dict]:
@@ -598,21 +614,22 @@ def run(mutants: list[Mutant], tests_rev: str | None, label: str) -> dict[str, d
     try:
         limits = {}
         for module in sorted({m.module for m in mutants}):
-            outcome, seconds, first = run_suite(work, module, timeout=600)
+            outcome, cpu, wall, first = run_suite(work, module, cpu_limit=900)
             if outcome != "survived":
                 raise SystemExit(f"[{label}] the unmutated tests of {module} fail: {first}")
-            limits[module] = max(60.0, 5 * seconds)
-            print(f"[{label}] unmutated {module}: {seconds:.1f} s, time limit {limits[module]:.0f} s", flush=True)
+            limits[module] = max(60.0, 5 * cpu)
+            print(f"[{label}] unmutated {module}: {cpu:.1f} s CPU ({wall:.1f} s wall), "
+                  f"limit {limits[module]:.0f} s CPU", flush=True)
         for m in mutants:
             path = work / m.module
             original = path.read_text()
             path.write_text(original.replace(m.find, m.replace))
             try:
-                outcome, seconds, first = run_suite(work, m.module, limits[m.module])
+                outcome, cpu, wall, first = run_suite(work, m.module, limits[m.module])
             finally:
                 path.write_text(original)
-            results[m.id] = {"outcome": outcome, "seconds": round(seconds, 1), "killed_by": first}
-            print(f"[{label}] {m.id:14s} {outcome:8s} {seconds:6.1f} s  {first}", flush=True)
+            results[m.id] = {"outcome": outcome, "cpu_seconds": round(cpu, 1), "killed_by": first}
+            print(f"[{label}] {m.id:14s} {outcome:8s} {cpu:6.1f} s CPU  {first}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return results
