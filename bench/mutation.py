@@ -12,8 +12,9 @@ and given a fresh example database, so a run is deterministic), and records the 
   a timeout counts as **killed** (the bug made the code loop or crawl);
 - ``survived``: the tests passed.
 
-A mutant may carry ``equivalent``: the argument that it cannot change any output. A surviving
-equivalent mutant is left out of the score, ``killed / (mutants - surviving equivalents)``; an
+A mutant may carry ``equivalent``: the argument that it cannot change any output (or, for some,
+only the last bit of a float result). A surviving equivalent mutant is left out of the score,
+``killed / (mutants - surviving equivalents)``; ``killed / all`` counts it as a survivor. An
 equivalent mutant that is killed is reported (its argument is then wrong) and counted as killed.
 
 Modules: theory/solvers.py, theory/evaluation.py, theory/selection.py, agents/soft.py,
@@ -185,8 +186,9 @@ EVALUATION = _table("theory/evaluation.py", "evaluation", [
      "occupancy of a stationary policy on a horizon takes the per-step loop",
      "for a stationary policy policy.at(t) is policy.probs at every t, so the loop adds "
      "p_t[:, None] * probs over t < H with p_t moved by the same kernel as in state_occupancy: "
-     "the sum is (sum_t p_t)[:, None] * probs, term by term the same exact (or float) numbers; "
-     "only the time taken differs"),
+     "sum_t (p_t[s] probs[s, a]) = (sum_t p_t[s]) probs[s, a] by distributivity, the same "
+     "Fraction on exact input; on float input the same real number, possibly rounded "
+     "differently in the last bit (no specification fixes the rounding)"),
     ("        d = d + p[:, None] * policy.at(t)\n        p = next_state_distribution(mdp, policy.at(t), p)",
      "        p = next_state_distribution(mdp, policy.at(t), p)\n        d = d + p[:, None] * policy.at(t)",
      "time-dependent occupancy counts steps 1..H instead of 0..H-1"),
@@ -210,8 +212,10 @@ EVALUATION = _table("theory/evaluation.py", "evaluation", [
      "return distribution seeds states of initial mass 0",
      "a seeded state has weight 0, and every entry it spawns has weight 0 * pa * p = 0 (exact "
      "0, or float 0.0); the law adds these zeros to keys and the final filter drops every key "
-     "of total 0, while a key that has positive mass gets the same sum plus zeros: the output "
-     "dict is the same"),
+     "of total 0, while a key that has positive mass gets the same sum plus zeros: the same "
+     "dict on exact input; on float input zero entries can create keys earlier and so change "
+     "the order of later float additions, the same real numbers possibly rounded differently "
+     "in the last bit"),
     ("    return {k: law[k] for k in sorted(law) if law[k] != 0}", "    return {k: law[k] for k in law if law[k] != 0}",
      "return distribution keys not sorted"),
 ])
@@ -644,6 +648,7 @@ def score(mutants: list[Mutant], results: dict[str, dict]) -> dict[str, object]:
     counted = len(mutants) - len(equivalent)
     return {
         "mutants": len(mutants), "killed": len(killed), "timeouts": len(timeouts),
+        "killed_of_all": len(killed) / len(mutants),
         "survived": len(survived) - len(equivalent), "equivalent": len(equivalent),
         "score": len(killed) / counted if counted else 1.0,
         "survivors": [m.id for m in survived if not m.equivalent],
@@ -663,14 +668,14 @@ def report(mutants: list[Mutant], runs: dict[str, dict[str, dict]], seconds: flo
             cells.append("equivalent" if outcome == "survived" and m.equivalent else outcome)
         lines.append(f"| {m.id} | {m.bug} | " + " | ".join(cells) + f" | `{runs[labels[0]][m.id]['killed_by']}` |")
     lines.append("")
-    lines.append("| tests | module | mutants | killed (timeouts) | survived | equivalent | score |")
-    lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+    lines.append("| tests | module | mutants | killed (timeouts) | survived | equivalent | score | killed / all |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for label in labels:
         for module in [*dict.fromkeys(m.module for m in mutants), "all"]:
             group = [m for m in mutants if module in ("all", m.module)]
             s = score(group, runs[label])
             lines.append(f"| {label} | {module} | {s['mutants']} | {s['killed']} ({s['timeouts']}) | {s['survived']} | "
-                         f"{s['equivalent']} | {100 * s['score']:.1f}% |")
+                         f"{s['equivalent']} | {100 * s['score']:.1f}% | {100 * s['killed_of_all']:.1f}% |")
     for label in labels:
         s = score(mutants, runs[label])
         lines.append("")
