@@ -114,6 +114,11 @@ def test_win_rate_by_hand() -> None:
     assert win_rate(BASE, [3, 1, 2], 1) == F(1, 2)
     # a point mass: every comparison is a tie -> 1/2 (counting ties as wins would give 1 > n/(n+1)).
     assert win_rate([1], [0], 5) == F(1, 2)
+    # base (1/4, 3/4), U = (0, 1), n = 3: Y = 1 w.p. 1 - (1/4)^3 = 63/64. Y = 1 beats X = 0
+    # (1/4) and ties X = 1 (3/4): 1/4 + 3/8 = 5/8; Y = 0 only ties X = 0: 1/8.
+    # 63/64 * 5/8 + 1/64 * 1/8 = 316/512 = 79/128 (the levels walked from the worst up; walked
+    # from the best down the same sums give 340/512).
+    assert win_rate(["1/4", "3/4"], [0, 1], 3) == F(79, 128)
 
 
 # -- properties ----------------------------------------------------------------------------------

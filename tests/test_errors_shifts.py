@@ -525,3 +525,42 @@ def test_error_layout_params_with_mdps():
 def test_error_shift_reward_unknown_name():
     with raises("target is 'oracle', not a reward of this MDP (it has 'true', 'proxy')"):
         shift_reward(two_state(), F(1, 2), target="oracle")
+
+
+# == shifts: kinds and the parts that move ==================================================
+
+
+def test_shifts_of_float_mdps_stay_float():
+    # An exact magnitude on a float MDP gives a float64 mixture (0.75, 0.25), not Fractions.
+    shifted = shift_initial(two_state().to_float(), [0.5, 0.5], F(1, 2))
+    assert not shifted.exact and shifted.initial.dtype == np.float64
+    assert shifted.initial.tolist() == [0.75, 0.25]
+    pair = (two_state().to_float(), two_state().replace(initial=[0, 1]).to_float())
+    mixed = shift_layout(pair, "1/4")
+    assert not mixed.exact and mixed.initial.dtype == np.float64 and mixed.transitions.dtype == np.float64
+    assert mixed.initial.tolist() == [0.75, 0.25]
+    # "computed in float64": m = 1/3 is read as the float 1/3 first, then (1 - m) x + m y in
+    # float64 arithmetic, which gives 1 - 1/3 = 0.6666666666666667 (plain Python floats, the
+    # second method); mixing with the exact 2/3 would round it to 0.6666666666666666.
+    third = [1 - 1 / 3, 1 / 3]
+    assert third[0] != float(F(2, 3))
+    assert shift_initial(two_state().to_float(), [0.0, 1.0], "1/3").initial.tolist() == third
+    assert shift_layout(pair, "1/3").initial.tolist() == third
+
+
+def test_shift_layout_mixes_the_initial_distribution_exactly():
+    # (3/4) [1, 0] + (1/4) [0, 1] = [3/4, 1/4]; everything else is shared, so unchanged.
+    mixed = shift_layout((two_state(), two_state().replace(initial=[0, 1])), F(1, 4))
+    assert mixed.initial.tolist() == [F(3, 4), F(1, 4)]
+    assert mixed.transitions.tolist() == two_state().transitions.tolist()
+    # on the lava pair the mixture stays exact: Fractions, not floats equal to them
+    mid = shift_layout("lava", "1/4")
+    s, a = mid.state_index("(2,2)"), mid.action_index("right")
+    assert mid.exact and type(mid.transitions[s, a, mid.state_index("done")]) is F
+    assert type(mid.rewards["true"][s, a]) is F
+
+
+def test_error_other_mdp_actions_only():
+    other = two_state().replace(actions=["a", "b"])
+    with raises("other has states ['s0', 's1'] and actions ['a', 'b'], but mdp has ['s0', 's1'] and ['stay', 'go']"):
+        shift_dynamics(two_state(), other, F(1, 2))

@@ -13,7 +13,7 @@ import re
 from fractions import Fraction as F
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from property_tests.strategies import deterministic_policies as all_deterministic
@@ -72,6 +72,7 @@ GOODHARTING = [
     # (true returns, Goodharting?, witness, why)
     ((0, 2, 3, 1), True, (0, 1), "rises to 3 then ends at 1"),
     ((5, 0, 3, 1), True, (1, 2), "0 -> 3 is a rise that the last point loses"),
+    ((0, 0, 2, 1), True, (0, 2), "the witness's i is the FIRST minimiser of true[:j]"),
     ((0, 1, 2, 3), False, None, "monotone rising"),
     ((3, 2, 1, 0), False, None, "monotone falling: no pressure ever helped"),
     ((2, 2, 2, 2), False, None, "flat"),
@@ -282,6 +283,8 @@ def test_a_reward_and_its_negation_are_hackable_iff_it_is_not_trivial(mdp):
 @given(small_mdps)
 def test_true_return_range_is_attained_by_deterministic_policies(mdp):
     # discounted: stationary deterministic policies attain both; finite horizon: time-dependent ones
+    # (at most 3**6 = 729 of them: A**(S*H) reaches 3**9 = 19683 exact evaluations, minutes)
+    assume(mdp.A ** (mdp.S * (mdp.horizon or 1)) <= 729)
     pis = all_deterministic(mdp, stationary=mdp.horizon is None)
     returns = [expected_return(mdp, pi, "true") for pi in pis]
     assert true_return_range(mdp) == (min(returns), max(returns))
@@ -355,3 +358,43 @@ def test_hackability_validation_errors():
         hackable(two_state(), "true", "proxy", [Policy.uniform(two_state()).to_float()])
     with raises(InvalidArgument, "reward 'nope' is not in this MDP (it has 'true', 'proxy')"):
         hackable(two_state(), "true", "nope")
+
+
+# -- layer 1: the float comparisons and the scans at their edges -----------------------------
+
+
+def test_float_comparisons_at_the_tolerance_edges():
+    # "a < b" for floats is b - a > tol * max(1, |a|, |b|): strict, and with the floor 1.
+    flat = goodhart_curve([(0, 0, 1.0), (1, 1, 1.0), (2, 2, 1.0)], "f", "beta")
+    assert not is_goodharting(flat, tolerance=0)  # equal floats are not "less", even at tol 0
+    near_zero = goodhart_curve([(0, 0, 0.0), (1, 1, 1e-12), (2, 2, 0.0)], "f", "beta")
+    assert not is_goodharting(near_zero)  # a rise of 1e-12 near 0 is within 1e-9 * 1
+    # An exact curve against a float bound is compared as floats, with the tolerance:
+    # 2 is not above 2 - 1e-12, and the drop is (2 - 1) / (2 - 1e-12 - 0) = 1/2 + 2.5e-13.
+    assert drop_height(curve(0, 2, 1), 0.0, 2 - 1e-12) == pytest.approx(0.5, abs=1e-9)
+
+
+def test_float_drop_height_by_hand():
+    # (3 - 1) / (4 - (-4)) = 1/4: the range, not true_max alone.
+    c = goodhart_curve([(0, 0, 0.0), (1, 1, 2.0), (2, 2, 3.0), (3, 3, 1.0)], "f", "beta")
+    assert drop_height(c, -4.0, 4) == 0.25
+    # a range of 1e-12 is zero within the tolerance: defined as 0, although the curve moves
+    wobble = goodhart_curve([(0, 0, 1.0), (1, 1, 1.0 + 5e-13), (2, 2, 1.0)], "f", "beta")
+    assert drop_height(wobble, 1.0, 1.0 + 1e-12) == 0.0
+
+
+def test_float_ties_in_equivalent_trivial_and_hackable():
+    # r1 = (0, 1e-12, 5) ties a0 and a1 within the tolerance; r2 = (1, 0, 5) orders them
+    # a1 < a0: the orders differ, so the rewards are not equivalent.
+    m = bandit(r1=(0, F(1, 10**12), 5), r2=(1, 0, 5)).to_float()
+    assert not equivalent(m, "r1", "r2")
+    # returns (1, 1 + 1e-12, 1) are all equal within the tolerance: trivial
+    assert trivial(bandit(c=(1, 1 + F(1, 10**12), 1)).to_float(), "c")
+    # exact: r1 ties a0 and a1 (J1 = 0), r2 separates them; no policy has a strictly higher
+    # J1 and a lower J2, so the pair is not hackable
+    assert hackable(bandit(r1=(0, 0, 1), r2=(1, 0, 2)), "r1", "r2") is None
+
+
+def test_curve_refuses_equal_pressures():
+    with raises(InvalidArgument, "pressure[1] is 1, not greater than pressure[0] = 1"):
+        GoodhartCurve(pressure=(1, 1), proxy=(0, 0), true=(0, 0), label="x", parameter="n")

@@ -239,3 +239,60 @@ def test_other_validation_errors() -> None:
         KLRegularised(beta=1, base="nope").run(two_state())  # resolved lazily, at run time
     with pytest.raises(InvalidArgument, match=r"prior has shape \(3, 2\)"):
         soft_value_iteration(two_state(), "proxy", 1, prior=np.full((3, 2), 0.5))
+
+
+# -- the soft backup and soft value iteration, pinned by hand ---------------------------------
+
+
+def test_soft_backup_beta_zero_is_the_prior_mean() -> None:
+    # beta = 0: V = E_prior[Q] = 1/4 * 0 + 3/4 * 1 = 3/4, and the policy is the prior.
+    v, pi = soft_backup(np.array([0.0, 1.0]), np.array([0.25, 0.75]), 0)
+    assert v == 0.75 and pi.tolist() == [0.25, 0.75]
+
+
+def test_soft_backup_ignores_actions_outside_the_prior() -> None:
+    # The prior never plays action 1, however large its Q: V = (1/beta) log(1 * e^0) = 0 and
+    # pi = (1, 0) (no underflow from shifting by the unplayable Q = 1000).
+    v, pi = soft_backup(np.array([0.0, 1000.0]), np.array([1.0, 0.0]), 1.0)
+    assert v == 0.0 and pi.tolist() == [1.0, 0.0]
+
+
+def test_one_shot_soft_value_with_the_uniform_prior() -> None:
+    # One context, arms (0, 1, 2), beta = 1, uniform prior 1/3: V = log((1 + e + e^2) / 3).
+    sol = soft_value_iteration(_bandit([[0, 1, 2]]), "proxy", 1.0)
+    assert sol.values[0, 0] == pytest.approx(math.log((1 + math.e + math.e**2) / 3), rel=1e-12)
+
+
+def test_time_dependent_prior_is_used_step_by_step() -> None:
+    # One state, arms a0 (pays 0) and a1 (pays 1), horizon 2, beta = 1; prior (1/2, 1/2) at
+    # t = 0 and (1, 0) at t = 1. t = 1: Q = (0, 1), only a0 allowed: V_1 = log(e^0) = 0,
+    # pi_1 = (1, 0). t = 0: Q = (0, 1) + V_1 = (0, 1): pi_0 = (1, e) / (1 + e),
+    # V_0 = log((1 + e) / 2).
+    mdp = FiniteMDP(states=["s"], actions=["a0", "a1"], transitions=[[[1], [1]]], rewards={"proxy": [[0, 1]]},
+                    initial=[1], horizon=2)
+    sol = soft_value_iteration(mdp, "proxy", 1.0, prior=np.array([[[0.5, 0.5]], [[1.0, 0.0]]]))
+    np.testing.assert_allclose(sol.policy.probs[0, 0], _softmax([0, 1], 1.0), rtol=1e-12)
+    assert sol.policy.probs[1, 0].tolist() == [1.0, 0.0]
+    assert sol.values[:, 0].tolist() == pytest.approx([math.log((1 + math.e) / 2), 0.0, 0.0], rel=1e-12)
+
+
+def _one_state(reward: float) -> FiniteMDP:
+    """One state, one action paying ``reward``, discount 1/2. With one action the soft backup is
+    the hard one (V = Q), so V_k = reward * (2 - 2**(1 - k))."""
+    return FiniteMDP(states=["s"], actions=["a"], transitions=np.ones((1, 1, 1)),
+                     rewards={"proxy": np.array([[reward]])}, initial=np.ones(1), discount=0.5)
+
+
+def test_soft_value_iteration_stops_by_the_documented_rule() -> None:
+    # The change at sweep k is 2**(1-k); stop at the first k with change < tolerance (1 - g) / g
+    # = tolerance (g = 1/2). Tolerance 1e-3: k = 11 (2**-9 > 1e-3 > 2**-10), V = 2 - 2**-10,
+    # bound g * change / (1 - g) = 2**-10, and Q_k = 1 + V_{k-1} / 2 = 2 - 2**-10. Dyadic: exact.
+    sol = soft_value_iteration(_one_state(1.0), "proxy", 1.0, tolerance=1e-3)
+    assert (sol.iterations, sol.values.tolist(), sol.error_bound) == (11, [2 - 2**-10], 2**-10)
+    assert sol.q_values.tolist() == [[2 - 2**-10]]
+    # strict comparison: the change 2**-10 does not stop at tolerance 2**-10
+    sol = soft_value_iteration(_one_state(1.0), "proxy", 1.0, tolerance=2**-10)
+    assert (sol.iterations, sol.values.tolist(), sol.error_bound) == (12, [2 - 2**-11], 2**-11)
+    # decreasing values stop by the size of the change
+    sol = soft_value_iteration(_one_state(-1.0), "proxy", 1.0, tolerance=1e-3)
+    assert (sol.iterations, sol.values.tolist()) == (11, [-(2 - 2**-10)])
