@@ -36,6 +36,7 @@ import numpy as np
 
 from agents.base import AgentResult, BaseAgent, Cost, resolve_objective
 from agents.direct import planning_cost
+from theory.budget import check_entries
 from theory.errors import InvalidArgument
 from theory.evaluation import Reward, reward_array
 from theory.linalg import expected_next
@@ -133,9 +134,12 @@ def lookahead_policy(
     """
     depth = check_int(depth, "depth", 1)
     check_tie(tie, ARGMAX_TIES)
+    exact = mdp.exact
+    check_entries("depth", depth, depth * mdp.S * mdp.A, exact, f"a depth-{depth} search")
+    if mdp.horizon is not None:
+        check_entries("horizon", mdp.horizon, 2 * mdp.horizon * mdp.S * mdp.A, exact, "a search over the horizon")
     r = reward_array(mdp, reward)
     leaves = leaf_array(mdp, leaf_values)
-    exact = mdp.exact
     if mdp.horizon is None:
         q_values = _search(mdp, r, leaves, depth)
         return Policy(greedy_policy(q_values, exact, tie), mdp.states, mdp.actions), q_values

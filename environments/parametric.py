@@ -23,6 +23,7 @@ import inspect
 import numpy as np
 import sympy
 
+from theory.budget import check_mdp_size
 from theory.validation import check_int, check_number, check_probability, check_time
 from environments.common import DEFAULT_DISCOUNT
 from environments.bandits import bandit
@@ -115,6 +116,7 @@ def parametric_chain(
     True
     """
     n = check_int(n, "n", 2)
+    check_mdp_size("n", n, n, 2)
     d = Fraction(0) if discount is None else check_time(discount, None, DEFAULT_DISCOUNT)[0]
     if slip is None:
         pm = affine_family(
