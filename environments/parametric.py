@@ -355,6 +355,11 @@ def get_parametric(name: str, symbol: str | None = None, **params: Any) -> Param
         raise InvalidArgument(f"no parametric version of {name!r}; parametric environments: {', '.join(PARAMETRIC)}")
     fn = PARAMETRIC[key]
     if symbol is not None:
+        arguments = inspect.signature(fn).parameters
+        supported = {p: a for p, a in SYMBOL_PARAMETERS.items() if a in arguments}
+        if symbol not in supported:
+            listed = " and ".join(f"{p!r} (set by its argument {a})" for p, a in supported.items())
+            raise InvalidArgument(f"{key} has no symbolic parameter {symbol!r}; its symbolic parameters are {listed}")
         argument = SYMBOL_PARAMETERS.get(symbol)
         if argument is not None and argument in inspect.signature(fn).parameters and argument not in params:
             params[argument] = None

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.catalogue import CATALOGUE, REPORTS, build_report
-from reports.document import DEFAULT_FOLDER, json_ready, prepare_folder, write_artifact, write_index
+from reports.document import DEFAULT_FOLDER, json_ready, staged_report, write_artifact
 from reports.verdicts import DEFAULT_EXAMPLES, verdict_row, verdicts_artifact, verdicts_data
 
 __all__ = [
@@ -100,10 +100,24 @@ def run_demo(
     ``tests/test_demo.py`` checks what it writes.
     """
     settings = QUICK if quick else FULL
+    folder = Path(out)
+    with staged_report(folder, force) as (staging, manifest):
+        _write_demo(folder, staging, manifest, settings, quick, progress, workers)
+    return json_ready(manifest)
+
+
+def _write_demo(
+    folder: Path,
+    staging: Path,
+    manifest: dict[str, Any],
+    settings: DemoSettings,
+    quick: bool,
+    progress: Callable[[str], None] | None,
+    workers: int | None,
+) -> None:
+    """The steps of :func:`run_demo`, written into ``staging`` (moved to ``folder`` after)."""
     say = progress or (lambda line: None)
     t0 = time.perf_counter()
-    folder = Path(out)
-    manifest = prepare_folder(folder, force)
     manifest["entries"] = []
     manifest["note"] = (f"Made by deconfuse demo{' --quick' if quick else ''}: {settings.n_mdps} random MDPs per "
                         f"prevalence cell, {len(settings.magnitudes)} shift magnitudes, {settings.examples} "
@@ -122,8 +136,8 @@ def run_demo(
         for k, report in enumerate(steps, start=1):
             t = time.perf_counter()
             label, options = report.demo(settings, settings is FULL and progress is not None)
-            for artifact in report.artifacts(folder, **options):
-                write_artifact(folder, artifact, manifest)
+            for artifact in report.artifacts(staging, **options):
+                write_artifact(staging, artifact, manifest)
             say(f"[{k}/{total}] {label}: {time.perf_counter() - t:.1f} s")
         t = time.perf_counter()
         if pool is not None:
@@ -139,12 +153,10 @@ def run_demo(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-    write_artifact(folder, verdicts_artifact(data), manifest)
+    write_artifact(staging, verdicts_artifact(data), manifest)
     s = data["summary"]
     say(f"[{total}/{total}] conjecture suite: {s['matched']} of {s['total']} verdicts as declared "
         f"({time.perf_counter() - t:.1f} s waiting)")
-    write_index(folder, manifest)
     figures = sum(len(e["figures"]) for e in manifest["entries"])
     say(f"wrote {folder / 'index.html'} and {folder / 'index.md'} ({figures} figures) in "
         f"{time.perf_counter() - t0:.1f} s")
-    return json_ready(manifest)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
@@ -56,6 +57,8 @@ __all__ = [
     "check_entries",
     "mdp_bytes",
     "check_mdp_size",
+    "denominator_bits",
+    "growing_entry_bytes",
 ]
 
 #: The environment variable that sets the memory budget (e.g. ``DECONFUSE_MEMORY_BUDGET=8GB``).
@@ -178,3 +181,25 @@ def check_mdp_size(parameter: str, value: Any, S: int, A: int, exact: bool = Tru
     theory.errors.InvalidArgument: n is 1000000: an MDP of 1000000 states and 2 actions needs about 43.7 TB, over the memory budget of 4 GB; set DECONFUSE_MEMORY_BUDGET (or deconfuse --memory-budget) to raise it
     """
     check_budget(parameter, value, mdp_bytes(S, A, exact, rewards), f"an MDP of {S} states and {A} actions")
+
+
+def denominator_bits(numbers: Iterable[Any]) -> int:
+    """The largest bit length of the denominators of exact ``numbers`` (0 when there are
+    none): how many bits a number's denominator can gain in one step of an exact recursion
+    that multiplies by them (backward induction, a lookahead search).
+
+    >>> denominator_bits([Fraction(1, 10), Fraction(9, 10), 1, 0.5])
+    4
+    """
+    return max(((x.denominator - 1).bit_length() for x in numbers if isinstance(x, Fraction)), default=0)
+
+
+def growing_entry_bytes(steps: int, bits_per_step: int) -> float:
+    """The estimated mean bytes of an exact entry of a recursion over ``steps`` steps whose
+    numbers gain ``bits_per_step`` bits a step (numerator and denominator): the slot and
+    Fraction of :data:`EXACT_ENTRY_BYTES` plus, on average over the steps, half the final size.
+
+    >>> growing_entry_bytes(1000, 4)
+    620.0
+    """
+    return EXACT_ENTRY_BYTES + steps * bits_per_step * 2 / 8 / 2

@@ -30,6 +30,7 @@ line, not a ``RecursionError``; a file's size is checked against the memory budg
 from __future__ import annotations
 
 import json
+import math
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -334,10 +335,11 @@ class _Refused:
         self.text, self.reason = text, reason
 
 
-def parse_json(text: str | bytes, source: str = "$") -> Any:
+def parse_json(text: str | bytes, source: str = "$", exact: bool = True) -> Any:
     """The data of a JSON text, read strictly (see the module docstring): numbers are exact
-    (ints, Fractions), a repeated key or a refused number is an :class:`InvalidFile` naming its
-    JSON path; ``source`` names the text in messages.
+    (ints, Fractions; with ``exact=False`` a JSON float is the nearest float64, for data saved
+    as floats), a repeated key or a refused number is an :class:`InvalidFile` naming its JSON
+    path; ``source`` names the text in messages.
 
     >>> parse_json('{"p": 0.1, "n": [1, "x"]}')
     {'p': Fraction(1, 10), 'n': [1, 'x']}
@@ -374,7 +376,15 @@ def parse_json(text: str | bytes, source: str = "$") -> Any:
         if isinstance(value, str):
             found.append(True)
             return _Refused(token, f"{token[:20]!r}{'...' if len(token) > 20 else ''} is {value}")
-        return int(value) if value.denominator == 1 and "." not in token and "e" not in token.lower() else value
+        if value.denominator == 1 and "." not in token and "e" not in token.lower():
+            return int(value)
+        if exact:
+            return value
+        as_float = float(token)  # the correctly rounded float64 of the decimal text
+        if not math.isfinite(as_float):
+            found.append(True)
+            return _Refused(token, f"{token[:20]!r} is too large for float64")
+        return as_float
 
     def constant(token: str) -> Any:
         found.append(True)
@@ -409,7 +419,7 @@ def _raise_first_refusal(data: Any, source: str) -> None:
             stack.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(node))))
 
 
-def read_json(path: str | Path) -> Any:
+def read_json(path: str | Path, exact: bool = True) -> Any:
     """The data of a JSON file, read by :func:`parse_json`; one :class:`InvalidFile` line
     naming the file when it cannot be read (missing, a folder, unreadable), is larger than the
     memory budget allows, is not UTF-8 or not valid JSON.
@@ -429,4 +439,4 @@ def read_json(path: str | Path) -> Any:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidFile(f"{path}: cannot read ({exc.strerror})") from None
-    return parse_json(data, str(path))
+    return parse_json(data, str(path), exact)

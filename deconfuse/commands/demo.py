@@ -8,6 +8,7 @@ import argparse
 from typing import Any
 
 from deconfuse.arguments import add_folder_arguments
+from deconfuse.text import option_error
 
 __all__ = ["NAME", "add_parser", "run"]
 
@@ -28,5 +29,8 @@ def run(args: argparse.Namespace) -> int:
     conjecture suite's verdicts, written as an HTML and Markdown report."""
     from reports.demo import run_demo
 
-    run_demo(args.out, quick=args.quick, force=args.force, progress=lambda line: print(line, flush=True))
+    try:
+        run_demo(args.out, quick=args.quick, force=args.force, progress=lambda line: print(line, flush=True))
+    except OSError as exc:
+        raise option_error("--out", args.out, exc) from None
     return 0
