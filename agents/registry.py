@@ -102,7 +102,7 @@ def parse_value(text: str) -> Any:
     value = parse_number_text(t)
     if isinstance(value, str):
         return t
-    return int(value) if value.denominator == 1 and "." not in t and "/" not in t and "e" not in t.lower() else value
+    return int(value) if value.denominator == 1 and "." not in t and "/" not in t else value
 
 
 def _split(spec: str) -> tuple[str, dict[str, Any]]:

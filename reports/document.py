@@ -489,7 +489,10 @@ def staged_report(folder: str | Path, force: bool = False) -> Iterator[tuple[Pat
     parent = target.absolute().parent
     while not parent.is_dir() and parent != parent.parent:
         parent = parent.parent
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.absolute().name}.", suffix=".deconfuse-tmp", dir=parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.absolute().name}.", suffix=".deconfuse-tmp", dir=parent))
+    except OSError as exc:  # the folder cannot be written beside: name the folder, not the staging
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     try:
         yield staging, manifest
         _write_manifest(staging, manifest)

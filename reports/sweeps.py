@@ -530,7 +530,8 @@ class _Progress:
         self.total, self.enabled, self.width = total, enabled, width
         self.done = 0
         self.t0 = time.perf_counter()
-        self._draw()
+        # first drawn when a chunk is done: an executor that fails at once (no scheduler at
+        # the address) then leaves its one-line error alone on stderr
 
     def step(self) -> None:
         self.done += 1
@@ -777,4 +778,4 @@ def load_sweep(path: str | Path) -> SweepResult:
             cells=cells,
         )
     except (KeyError, TypeError, InvalidArgument) as exc:
-        raise InvalidFile(f"{target}: {exc}") from None
+        raise InvalidFile(f"{target}: not a sweep saved by deconfuse ({type(exc).__name__}: {exc})") from None

@@ -194,12 +194,12 @@ def denominator_bits(numbers: Iterable[Any]) -> int:
     return max(((x.denominator - 1).bit_length() for x in numbers if isinstance(x, Fraction)), default=0)
 
 
-def growing_entry_bytes(steps: int, bits_per_step: int) -> float:
+def growing_entry_bytes(steps: int, bits_per_step: int) -> int:
     """The estimated mean bytes of an exact entry of a recursion over ``steps`` steps whose
     numbers gain ``bits_per_step`` bits a step (numerator and denominator): the slot and
     Fraction of :data:`EXACT_ENTRY_BYTES` plus, on average over the steps, half the final size.
 
     >>> growing_entry_bytes(1000, 4)
-    620.0
+    620
     """
-    return EXACT_ENTRY_BYTES + steps * bits_per_step * 2 / 8 / 2
+    return EXACT_ENTRY_BYTES + steps * bits_per_step // 8

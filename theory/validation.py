@@ -99,11 +99,13 @@ def show_value(value: Any) -> str:
     A number of more than 40 characters is shown by its decimal approximation.
 
     >>> show_value(Fraction(1, 2)), show_value("x"), show_value(0.5), show_value(10**400)
-    ('1/2', "'x'", '0.5', 'about 1e+400 (401 characters exactly)')
+    ('1/2', "'x'", '0.5', 'about 1e+400 (401 digits exactly)')
     """
     if isinstance(value, (Fraction, int)) and not isinstance(value, bool):
         text = format_number(value)
-        return text if len(text) <= 40 else f"about {decimal_text(value)} ({len(text)} characters exactly)"
+        if len(text) <= 40:
+            return text
+        return f"about {decimal_text(value)} ({len(text)} {'characters' if '/' in text else 'digits'} exactly)"
     return repr(value)
 
 
