@@ -99,3 +99,86 @@ def test_solve_symbolic_finds_the_hand_derived_breakpoint(capsys):
 def test_solve_symbolic_asks_to_fix_other_parameters(capsys):
     assert main(["solve", "chain", "--symbolic", "gamma=0..1/2"]) == 2
     assert "fix them with --param slip=VALUE" in capsys.readouterr().err
+
+
+# -- report folders: all or nothing ----------------------------------------------------------------
+
+
+def _snapshot(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+THEORY = ["report", "theory", "--n", "1,2", "--q", "1", "--outcomes", "3"]
+
+
+def test_a_failed_report_leaves_an_earlier_report_byte_for_byte(tmp_path, capsys):
+    folder = tmp_path / "rep"
+    assert main([*THEORY, "--out", str(folder)]) == 0
+    before = _snapshot(folder)
+    assert {".deconfuse-report", "index.html", "index.md", "theory.json"} <= set(before)
+    # over the budget inside the report's computation, after the folder was accepted
+    assert main(["report", "theory", "--n", "100000000", "--out", str(folder)]) == 2
+    assert "--n is 100000000: the exact best-of-100000000 law" in capsys.readouterr().err
+    assert _snapshot(folder) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]  # no staging folder left
+
+
+def test_a_failed_report_into_a_new_folder_creates_nothing(tmp_path, capsys):
+    assert main(["report", "theory", "--outcomes", "100000000", "--out", str(tmp_path / "a" / "b")]) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_report_adds_its_entry_to_an_earlier_report(tmp_path, two_state_file, capsys):
+    folder = tmp_path / "rep"
+    assert main([*THEORY, "--out", str(folder)]) == 0
+    assert main(["report", "graph", "--target", two_state_file, "--out", str(folder)]) == 0
+    manifest = json.loads((folder / ".deconfuse-report").read_text())
+    assert [e["name"] for e in manifest["entries"]] == ["theory", "graph-two"]
+    assert (folder / "theory.json").is_file() and (folder / "graph-two.png").is_file()
+
+
+@pytest.mark.parametrize("marker", ["", "garbage", '{"format": "deconfuse.report/0", "entries": []}', "[]"])
+def test_only_a_valid_marker_makes_a_folder_an_earlier_report(tmp_path, marker, capsys):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / ".deconfuse-report").write_text(marker)
+    (folder / "notes.txt").write_text("my notes")
+    assert main([*THEORY, "--out", str(folder)]) == 2
+    assert "is not a deconfuse report marker" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == [".deconfuse-report", "notes.txt"]
+    assert main([*THEORY, "--out", str(folder), "--force"]) == 0
+    assert (folder / "notes.txt").read_text() == "my notes" and (folder / "theory.json").is_file()
+
+
+def test_the_memory_budget_option_and_variable(monkeypatch, capsys):
+    monkeypatch.setenv("DECONFUSE_MEMORY_BUDGET", "4GB")  # restored after the test
+    assert main(["--memory-budget", "100KB", "solve", "lava-test"]) == 2
+    assert "needs about 155 KB, over the memory budget of 100 KB" in capsys.readouterr().err
+    monkeypatch.setenv("DECONFUSE_MEMORY_BUDGET", "100KB")
+    assert main(["solve", "lava-test"]) == 2
+    assert "over the memory budget of 100 KB; set DECONFUSE_MEMORY_BUDGET" in capsys.readouterr().err
+    monkeypatch.setenv("DECONFUSE_MEMORY_BUDGET", "1MB")
+    assert main(["solve", "lava-test", "--json"]) == 0
+
+
+def test_help_documents_the_memory_budget():
+    from deconfuse.cli import build_parser
+
+    text = " ".join(build_parser().format_help().split())
+    assert "DECONFUSE_MEMORY_BUDGET (e.g. DECONFUSE_MEMORY_BUDGET=8GB) or --memory-budget" in text
+    assert "4 GB unless" in text
+
+
+def test_a_command_line_that_does_not_parse_is_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["solve", "lava-test", "--float", "--nope"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == "deconfuse: error: unrecognized arguments: --nope (see deconfuse --help)\n"
+
+
+def test_compare_refuses_a_model_without_a_true_reward(tmp_path, capsys):
+    m = two_state()
+    path = save_mdp(m.replace(rewards={"gain": m.rewards["proxy"]}), tmp_path / "gain.json")
+    assert main(["compare", str(path)]) == 2
+    assert capsys.readouterr().err == (f"deconfuse: error: {path} has no 'true' reward (it has 'gain'); compare "
+                                       "measures the agents' true return and regret under it\n")
