@@ -15,8 +15,9 @@ from __future__ import annotations
 import argparse
 
 from reports.document import DEFAULT_FOLDER
+from theory.errors import InvalidArgument
 
-__all__ = ["add_target_arguments", "add_folder_arguments"]
+__all__ = ["add_target_arguments", "add_folder_arguments", "check_out"]
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,3 +39,18 @@ def add_folder_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default=DEFAULT_FOLDER, metavar="DIR", help=f"report folder (default {DEFAULT_FOLDER}/)")
     parser.add_argument("--force", action="store_true",
                         help="write into a non-empty folder that is not an earlier report")
+
+
+def check_out(out: str, what: str = "folder") -> str:
+    """The value of ``--out``, refused when empty (an unset shell variable, not the current
+    folder: that is ``--out .``).
+
+    >>> check_out("")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: --out is '', not a folder (write --out . for the current folder)
+    """
+    if not out:
+        hint = " (write --out . for the current folder)" if what == "folder" else ""
+        raise InvalidArgument(f"--out is '', not a {what}{hint}")
+    return out

@@ -106,7 +106,7 @@ def option_error(option: str, value: object, exc: OSError) -> InvalidArgument:
     InvalidArgument('--out /tmp: is a directory')
     """
     where = f" (at {exc.filename})" if exc.filename is not None and str(exc.filename) != str(value) else ""
-    return InvalidArgument(f"{option} {value}: {os_reason(exc)}{where}")
+    return InvalidArgument(f"{option} {value or repr(value)}: {os_reason(exc)}{where}")
 
 
 def integer(text: str) -> int:

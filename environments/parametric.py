@@ -360,7 +360,11 @@ def get_parametric(name: str, symbol: str | None = None, **params: Any) -> Param
         if symbol not in supported:
             listed = " and ".join(f"{p!r} (set by its argument {a})" for p, a in supported.items())
             raise InvalidArgument(f"{key} has no symbolic parameter {symbol!r}; its symbolic parameters are {listed}")
-        argument = SYMBOL_PARAMETERS.get(symbol)
-        if argument is not None and argument in inspect.signature(fn).parameters and argument not in params:
-            params[argument] = None
+        argument = supported[symbol]
+        if params.get(argument) is not None:
+            raise InvalidArgument(
+                f"{key}'s parameter {symbol!r} cannot be symbolic while its argument {argument} is fixed "
+                f"(to {params[argument]!r}); leave {argument} out"
+            )
+        params[argument] = None
     return call(key, fn, **params)

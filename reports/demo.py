@@ -57,7 +57,7 @@ class DemoSettings:
     label: str
 
 
-#: The full demo (under 2 minutes on 2 cores) and the quick one (about 20 s).
+#: The full demo (about 40 s on 2 cores) and the quick one (about 30 s; see deconfuse.commands.demo).
 FULL = DemoSettings(n_mdps=1000, magnitudes=("0", "1/8", "1/4", "3/8", "1/2", "5/8", "3/4", "7/8", "1"),
                     examples=40, label="full")
 QUICK = DemoSettings(n_mdps=100, magnitudes=("0", "1/4", "1/2", "3/4", "1"), examples=DEFAULT_EXAMPLES,
@@ -96,7 +96,7 @@ def run_demo(
     :class:`reports.document.ReportFolderError`). ``progress`` receives one line per step
     (None: silent). ``workers``: processes for the conjecture suite, computed while the figures
     are (default: 2 when the machine has 2 cores or more, else the suite runs in this process
-    at the end). A long job (no doctest): ``deconfuse demo --quick`` runs it in about 20 s, and
+    at the end). A long job (no doctest): ``deconfuse demo --quick`` runs it in about 30 s, and
     ``tests/test_demo.py`` checks what it writes.
     """
     settings = QUICK if quick else FULL

@@ -182,3 +182,17 @@ def test_compare_refuses_a_model_without_a_true_reward(tmp_path, capsys):
     assert main(["compare", str(path)]) == 2
     assert capsys.readouterr().err == (f"deconfuse: error: {path} has no 'true' reward (it has 'gain'); compare "
                                        "measures the agents' true return and regret under it\n")
+
+
+def test_readme_and_help_state_the_same_demo_times():
+    from pathlib import Path
+
+    from deconfuse.cli import build_parser
+    from deconfuse.commands.demo import FULL_TIME, QUICK_TIME
+
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert f"({FULL_TIME} on 2 cores, `--quick` {QUICK_TIME})" in readme
+    parser = build_parser()
+    demo = parser._subparsers._group_actions[0].choices["demo"]  # the demo subcommand's parser
+    text = " ".join(demo.format_help().split())
+    assert f"({QUICK_TIME} instead of {FULL_TIME} on 2 cores)" in text and f"({FULL_TIME} on 2 cores)" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from deconfuse.arguments import add_target_arguments
+from deconfuse.arguments import add_target_arguments, check_out
 from deconfuse.targets import load_target
 from deconfuse.text import option_error
 from theory.io import save_mdp
@@ -24,6 +24,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write TARGET as an MDP JSON file (exact numbers as "p/q")."""
+    check_out(args.out, "file")
     mdp = load_target(args.target, args.param)
     try:
         path = save_mdp(mdp, args.out)

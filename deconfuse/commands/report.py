@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from deconfuse.arguments import add_folder_arguments
+from deconfuse.arguments import add_folder_arguments, check_out
 from deconfuse.targets import load_target, parse_params
 from deconfuse.text import integer, number, option_error, parse_list, parse_symbolic
 from reports.catalogue import CATALOGUE, REPORTS, Option, build_report, option_message
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     complete (:func:`reports.document.staged_report`), so a failed report leaves nothing."""
     from reports.document import staged_report, write_artifact
 
-    folder = Path(args.out)
+    folder = Path(check_out(args.out))
     report = REPORTS[args.report]
     given = tuple(o for o in report.options if getattr(args, o.dest) not in (None, o.default))
     try:
