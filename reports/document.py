@@ -453,7 +453,11 @@ def prepare_folder(folder: str | Path, force: bool = False) -> dict[str, Any]:
     """
     path = Path(folder)
     manifest = check_folder(path, force)
-    if not (path / MARKER).is_file() or read_manifest(path) is None:
+    try:
+        earlier = path.is_dir() and read_manifest(path) is not None
+    except ReportFolderError:  # an invalid marker, overwritten with force
+        earlier = False
+    if not earlier:
         path.mkdir(parents=True, exist_ok=True)
         _write_manifest(path, manifest)
     return manifest
@@ -489,10 +493,14 @@ def staged_report(folder: str | Path, force: bool = False) -> Iterator[tuple[Pat
     parent = target.absolute().parent
     while not parent.is_dir() and parent != parent.parent:
         parent = parent.parent
+    prefix = f".{target.absolute().name}."
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.absolute().name}.", suffix=".deconfuse-tmp", dir=parent))
-    except OSError as exc:  # the folder cannot be written beside: name the folder, not the staging
-        raise OSError(exc.errno, exc.strerror, str(target)) from None
+        staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=".deconfuse-tmp", dir=parent))
+    except OSError as exc:
+        if not target.is_dir():  # name the folder, not the staging folder
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
+        # the parent is not writable but the folder is: stage inside it (a hidden folder, removed)
+        staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=".deconfuse-tmp", dir=target))
     try:
         yield staging, manifest
         _write_manifest(staging, manifest)

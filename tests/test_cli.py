@@ -196,3 +196,33 @@ def test_readme_and_help_state_the_same_demo_times():
     demo = parser._subparsers._group_actions[0].choices["demo"]  # the demo subcommand's parser
     text = " ".join(demo.format_help().split())
     assert f"({QUICK_TIME} instead of {FULL_TIME} on 2 cores)" in text and f"({FULL_TIME} on 2 cores)" in text
+
+
+def test_a_report_into_a_folder_whose_parent_is_read_only_is_staged_inside(tmp_path, monkeypatch, capsys):
+    # root ignores permissions, so the failing mkdtemp beside the folder is simulated
+    import tempfile
+    from pathlib import Path
+
+    folder = tmp_path / "rep"
+    folder.mkdir()
+    real = tempfile.mkdtemp
+
+    def beside_refused(prefix=None, suffix=None, dir=None):
+        if dir is not None and Path(dir) == tmp_path:
+            raise PermissionError(13, "Permission denied", str(dir))
+        return real(prefix=prefix, suffix=suffix, dir=dir)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", beside_refused)
+    assert main([*THEORY, "--out", str(folder)]) == 0
+    assert sorted(p.name for p in folder.iterdir())[:2] == [".deconfuse-report", "index.html"]
+    assert not [p for p in folder.iterdir() if p.name.endswith(".deconfuse-tmp")]
+    assert main([*THEORY, "--out", str(tmp_path / "new")]) == 2
+    assert "--out " + str(tmp_path / "new") + ": permission denied" in capsys.readouterr().err
+
+
+def test_prepare_folder_with_force_replaces_an_invalid_marker(tmp_path):
+    from reports.document import MANIFEST_FORMAT, prepare_folder, read_manifest
+
+    (tmp_path / ".deconfuse-report").write_text("garbage")
+    assert prepare_folder(tmp_path, force=True)["entries"] == []
+    assert read_manifest(tmp_path) == {"format": MANIFEST_FORMAT, "entries": []}
