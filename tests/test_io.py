@@ -363,7 +363,7 @@ def test_a_model_too_large_for_the_budget_is_refused_before_it_is_built(monkeypa
     monkeypatch.setenv("DECONFUSE_MEMORY_BUDGET", "1MB")
     data = mdp_to_dict(two_state())
     data["states"] = [f"s{i}" for i in range(300)]
-    with raises("$.states x $.actions is 300 x 2: an MDP of 300 states and 2 actions needs about 4.26 MB, over the "
+    with raises("$.states x $.actions is 300 x 2: an MDP of 300 states and 2 actions needs about 4.67 MB, over the "
                 "memory budget of 1 MB; set DECONFUSE_MEMORY_BUDGET (or deconfuse --memory-budget) to raise it"):
         mdp_from_dict(data)
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -303,7 +304,7 @@ def load_mdp(path: str | Path) -> FiniteMDP:
     return _prefixed(lambda: mdp_from_dict(read_json(path), str(path)), str(path))
 
 
-def _prefixed(read: Any, source: str) -> FiniteMDP:
+def _prefixed(read: Callable[[], FiniteMDP], source: str) -> FiniteMDP:
     """``read()``, with ``source`` put in front of an InvalidFile message that starts at a
     JSON path ("$.discount: ..." -> "m.json: $.discount: ...")."""
     try:
