@@ -660,13 +660,17 @@ def _run_case(case: Case, folder: Path) -> Outcome:
 
 
 @pytest.fixture(scope="session")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Outcome]:
-    """Every case of CLI_CASES + PY_CASES run once, WORKERS at a time, by index."""
+def outcomes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[int, Outcome]:
+    """The selected cases of CLI_CASES + PY_CASES (all of them unless ``-k`` chose fewer), run
+    once, WORKERS at a time, by index into CLI_CASES + PY_CASES."""
     root = tmp_path_factory.mktemp("bad-input")
     cases = CLI_CASES + PY_CASES
+    offset = {"test_command_line_case": 0, "test_python_case": len(CLI_CASES)}
+    chosen = sorted({offset[item.originalname] + item.callspec.params["index"]
+                     for item in request.session.items if getattr(item, "originalname", None) in offset})
     with ThreadPoolExecutor(WORKERS) as pool:
-        results = pool.map(lambda item: _run_case(item[1], root / f"case{item[0]}"), enumerate(cases))
-        return dict(enumerate(results))
+        results = pool.map(lambda i: _run_case(cases[i], root / f"case{i}"), chosen)
+        return dict(zip(chosen, results))
 
 
 @pytest.mark.parametrize("index", range(len(CLI_CASES)), ids=[c.id for c in CLI_CASES])
