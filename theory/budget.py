@@ -6,8 +6,11 @@ return distribution, the depth of a lookahead search, the MDPs of a sweep, ...) 
 the memory it needs and calls :func:`check_budget`; over the budget, the computation does not
 start and one line names the parameter, its value, the estimate and how to raise the budget:
 
-    horizon is 1000000000: backward induction needs about 44.7 GB, over the memory budget of
-    4 GB; set DECONFUSE_MEMORY_BUDGET (or deconfuse --memory-budget) to raise it
+    horizon is 1000000000: exact backward induction needs about 1.09 TB, over the memory
+    budget of 4 GB; set DECONFUSE_MEMORY_BUDGET (or deconfuse --memory-budget) to raise it
+
+(a two-state MDP file with ``"horizon": 1000000000``, refused at once; unchecked, it grew to
+14 GB before it was killed).
 
 The budget is :data:`DEFAULT_BUDGET` (4 GB) unless the environment variable
 :data:`BUDGET_VARIABLE` (``DECONFUSE_MEMORY_BUDGET``) holds another size, such as ``8GB``,
