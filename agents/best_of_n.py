@@ -32,6 +32,7 @@ import numpy as np
 
 from agents.base import AgentResult, BaseAgent, BaseSpec, Cost, add_costs, base_policy, check_base, resolve_objective
 from agents.direct import planning_cost
+from theory.budget import EXACT_ENTRY_BYTES, check_budget, check_entries
 from theory.mdp import FiniteMDP
 from theory.policy import Policy
 from theory.selection import KLValue, best_of_n_distribution, best_of_n_returns, kl_bound, kl_divergence, win_rate
@@ -98,6 +99,7 @@ class BestOfN(BaseAgent):
         """The best-of-n policy on ``mdp`` for ``objective``."""
         objective = resolve_objective(mdp, objective)
         prior, base_cost = base_policy(mdp, objective, self.base)
+        self._check_size(mdp, prior)
         sol = solve(mdp, objective)
         q_values = sol.q_values
         if mdp.horizon is None:
@@ -111,6 +113,18 @@ class BestOfN(BaseAgent):
         info = {"objective": objective, "n": self.n, "base": self.base, "solution": sol,
                 "q_values": q_values, "kl_bound": kl_bound(self.n).value}
         return AgentResult(Policy(probs, mdp.states, mdp.actions), cost, info)
+
+    def _check_size(self, mdp: FiniteMDP, prior: Policy) -> None:
+        """Refuse an n whose exact law does not fit the memory budget: the law's entries are
+        powers G**n of the base's cumulative probabilities, whose denominators have about n
+        times as many bits as the base's (float input: 8 bytes an entry, whatever n)."""
+        steps = 1 if mdp.horizon is None else mdp.horizon
+        if not mdp.exact:
+            check_entries("n", self.n, steps * mdp.S * mdp.A, False, "the best-of-n law")
+            return
+        bits = max(x.denominator.bit_length() for x in prior.probs.flat)
+        size = steps * mdp.S * mdp.A * (EXACT_ENTRY_BYTES + 2 * self.n * (bits + 1) // 8)
+        check_budget("n", self.n, size, "the exact best-of-n law")
 
     def _rows(self, prior: np.ndarray, q_values: np.ndarray) -> np.ndarray:
         rows = [

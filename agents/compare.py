@@ -10,9 +10,10 @@ from fractions import Fraction
 from typing import Any
 
 from agents.base import Agent, AgentResult, Cost, base_policy, behaviour_return, resolve_objective
+from theory.errors import InvalidArgument
 from theory.metrics import optimal_return, trajectory_kl
 from theory.mdp import FiniteMDP
-from theory.numbers import format_number
+from theory.numbers import format_number, zeros_like_kind
 from theory.policy import Policy
 
 __all__ = ["ComparisonRow", "compare", "base_policy_of", "row_to_json"]
@@ -41,7 +42,8 @@ def _kl(agent: Agent, result: AgentResult, mdp: FiniteMDP, objective: str) -> fl
     behaviour = result.behaviour
     if isinstance(behaviour, Policy):
         base = base_policy_of(agent, mdp, objective)
-        fm = mdp.to_float()
+        # the KL depends on the dynamics alone: rewards too large for float64 do not matter
+        fm = mdp.replace(rewards={"zero": zeros_like_kind((mdp.S, mdp.A), mdp.exact)}).to_float()
         return trajectory_kl(fm, behaviour.to_float(), base.to_float())
     method = getattr(behaviour, "kl_from_base", None)
     return float(method()) if callable(method) else None
@@ -53,7 +55,9 @@ def compare(
     objective: str | None = None,
     true: str = "true",
 ) -> list[ComparisonRow]:
-    """Run every (spec, agent) on ``mdp`` pursuing ``objective`` and measure it under ``true``.
+    """Run every (spec, agent) on ``mdp`` pursuing ``objective`` and measure it under ``true``,
+    a reward the MDP must have (an InvalidArgument naming the rewards it has otherwise: the
+    objective is not measured under another name).
 
     >>> from theory.examples import two_state
     >>> from agents import Argmax, Uniform
@@ -62,7 +66,12 @@ def compare(
     [('argmax', Fraction(0, 1)), ('uniform', Fraction(117855, 17381))]
     """
     objective = resolve_objective(mdp, objective)
-    true = true if true in mdp.rewards else objective
+    if true not in mdp.rewards:
+        known = ", ".join(repr(k) for k in mdp.rewards)
+        raise InvalidArgument(
+            f"the MDP has no {true!r} reward to measure the agents under (it has {known}); "
+            f"compare reports the {true} return and regret beside the objective's"
+        )
     best = optimal_return(mdp, true)
     rows = []
     for spec, agent in agents:

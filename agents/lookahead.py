@@ -36,6 +36,7 @@ import numpy as np
 
 from agents.base import AgentResult, BaseAgent, Cost, resolve_objective
 from agents.direct import planning_cost
+from theory.budget import check_budget, check_entries, denominator_bits, growing_entry_bytes
 from theory.errors import InvalidArgument
 from theory.evaluation import Reward, reward_array
 from theory.linalg import expected_next
@@ -105,6 +106,18 @@ def _search(mdp: FiniteMDP, r: np.ndarray, leaves: np.ndarray, depth: int) -> np
     return q_values
 
 
+def _check_search_size(mdp: FiniteMDP, depth: int) -> None:
+    """Refuse a search over the memory budget: ``depth`` sweeps of S x A Q-values, exact ones
+    growing by the denominators of the transitions and the discount at every step."""
+    entries = depth * mdp.S * mdp.A
+    if not mdp.exact:
+        check_entries("depth", depth, entries, False, f"a depth-{depth} search")
+        return
+    bits = denominator_bits(p for row in mdp.successors for succ in row for _, p in succ)
+    bits += denominator_bits([mdp.discount])
+    check_budget("depth", depth, entries * growing_entry_bytes(depth, bits), f"an exact depth-{depth} search")
+
+
 def lookahead_policy(
     mdp: FiniteMDP,
     reward: Reward,
@@ -133,9 +146,12 @@ def lookahead_policy(
     """
     depth = check_int(depth, "depth", 1)
     check_tie(tie, ARGMAX_TIES)
+    exact = mdp.exact
+    _check_search_size(mdp, depth)
+    if mdp.horizon is not None:
+        check_entries("horizon", mdp.horizon, 2 * mdp.horizon * mdp.S * mdp.A, exact, "a search over the horizon")
     r = reward_array(mdp, reward)
     leaves = leaf_array(mdp, leaf_values)
-    exact = mdp.exact
     if mdp.horizon is None:
         q_values = _search(mdp, r, leaves, depth)
         return Policy(greedy_policy(q_values, exact, tie), mdp.states, mdp.actions), q_values

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
 from agents.protocol import Agent
 from theory.errors import DeconfuseError, InvalidArgument
+from theory.numbers import parse_number_text
 
 __all__ = ["register", "get", "names", "describe", "parse_spec", "parse_specs", "parse_value"]
 
@@ -58,6 +58,9 @@ def get(name: str, **params: Any) -> Agent:
     """
     if ":" in name:
         spec_name, spec_params = _split(name)
+        twice = sorted(set(spec_params) & set(params))
+        if twice:
+            raise InvalidArgument(f"agent spec {name!r}: parameter {twice[0]} is also given as a keyword; give it once")
         return get(spec_name, **{**spec_params, **params})
     key = name.strip()
     if key not in _REGISTRY:
@@ -96,21 +99,31 @@ def parse_value(text: str) -> Any:
     t = text.strip()
     if t.lower() in ("true", "false"):
         return t.lower() == "true"
-    try:
-        value = Fraction(t)
-    except (ValueError, ZeroDivisionError):
+    value = parse_number_text(t)
+    if isinstance(value, str):
         return t
     return int(value) if value.denominator == 1 and "." not in t and "/" not in t else value
 
 
 def _split(spec: str) -> tuple[str, dict[str, Any]]:
-    name, _, rest = spec.partition(":")
+    """``NAME:k=v,...`` -> ``(NAME, {k: value})``; one error for an empty parameter list after
+    the colon, a parameter that is not key=value or has an empty key or value, and a repeated
+    key (never the last of two)."""
+    name, colon, rest = spec.partition(":")
     params: dict[str, Any] = {}
-    for token in filter(None, (t.strip() for t in rest.split(","))):
+    tokens = [t.strip() for t in rest.split(",")] if colon else []
+    if colon and not any(tokens):
+        raise InvalidArgument(f"agent spec {spec!r} has no parameters after ':'; write NAME or NAME:key=value,...")
+    for token in tokens:
         if "=" not in token:
-            raise InvalidArgument(f"agent spec {spec!r}: parameter {token!r} is not key=value")
-        k, _, v = token.partition("=")
-        params[k.strip()] = parse_value(v)
+            shown = "an empty parameter" if not token else f"parameter {token!r}"
+            raise InvalidArgument(f"agent spec {spec!r}: {shown} is not key=value")
+        k, _, v = (part.strip() for part in token.partition("="))
+        if not k or not v:
+            raise InvalidArgument(f"agent spec {spec!r}: parameter {token!r} has no {'key' if not k else 'value'}")
+        if k in params:
+            raise InvalidArgument(f"agent spec {spec!r}: parameter {k} is given twice; give it once")
+        params[k] = parse_value(v)
     return name.strip(), params
 
 

@@ -47,6 +47,7 @@ import numpy as np
 
 from agents.base import AgentResult, BaseAgent, BaseSpec, Cost, add_costs, base_policy, check_base, resolve_objective
 from agents.direct import planning_cost
+from theory.budget import check_entries
 from theory.errors import InvalidArgument
 from theory.evaluation import Reward, reward_array
 from theory.mdp import FiniteMDP
@@ -178,12 +179,13 @@ def soft_value_iteration(
     """
     beta = check_beta(beta)
     check_positive(tolerance, "tolerance")
-    r = to_float_array(reward_array(mdp, reward))
+    r = to_float_array(reward_array(mdp, reward), "rewards")
     P = to_float_array(mdp.transitions)
     S, A = mdp.S, mdp.A
     prior_arr = _prior_array(mdp, prior)
     if mdp.horizon is not None:
         H = mdp.horizon
+        check_entries("horizon", H, (H + 1) * S + 2 * H * S * A, False, "soft backward induction")
         priors = prior_arr if prior_arr.ndim == 3 else np.broadcast_to(prior_arr, (H, S, A))
         v = np.zeros((H + 1, S))
         q_values = np.empty((H, S, A))

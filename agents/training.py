@@ -27,6 +27,7 @@ import numpy as np
 
 from agents.base import Agent, AgentResult, check_agent, resolve_objective
 from agents.registry import get
+from theory.budget import check_budget
 from theory.errors import InvalidArgument
 from theory.evaluation import normalised_state_occupancy
 from theory.mdp import FiniteMDP
@@ -196,6 +197,11 @@ def draw_states(dist: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarra
     return rng.choice(len(p), size=n, p=p / p.sum())
 
 
+#: Estimated bytes per drawn sample: a state index and a uniform number, as arrays and as the
+#: Python lists the counting loop walks.
+_SAMPLE_BYTES = 100
+
+
 def sampling_rng(samples: Any, seed: Any) -> tuple[int, np.random.Generator, int | None]:
     """``(n, generator, seed used)`` for ``samples`` draws: ``seed`` a Generator (used as it
     is; no seed recorded) or an integer >= 0 (``numpy.random.default_rng(seed)``).
@@ -205,6 +211,7 @@ def sampling_rng(samples: Any, seed: Any) -> tuple[int, np.random.Generator, int
     (10, 3)
     """
     n = check_count(samples, "samples", 1)
+    check_budget("samples", n, n * _SAMPLE_BYTES, f"drawing {n} samples")
     if isinstance(seed, np.random.Generator):
         return n, seed, None
     if seed is None:

@@ -19,8 +19,9 @@ import re
 from collections.abc import Sequence
 
 from reports.document import DEFAULT_FOLDER
+from theory.errors import InvalidArgument
 
-__all__ = ["add_target_arguments", "add_folder_arguments", "attach_negative_values"]
+__all__ = ["add_target_arguments", "add_folder_arguments", "attach_negative_values", "check_out"]
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,4 +64,19 @@ def attach_negative_values(argv: Sequence[str]) -> list[str]:
             out[-1] = f"{out[-1]}={token}"
         else:
             out.append(token)
+    return out
+
+
+def check_out(out: str, what: str = "folder") -> str:
+    """The value of ``--out``, refused when empty (an unset shell variable, not the current
+    folder: that is ``--out .``).
+
+    >>> check_out("")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: --out is '', not a folder (write --out . for the current folder)
+    """
+    if not out:
+        hint = " (write --out . for the current folder)" if what == "folder" else ""
+        raise InvalidArgument(f"--out is '', not a {what}{hint}")
     return out

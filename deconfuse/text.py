@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from theory.errors import InvalidArgument
-from theory.numbers import format_number
+from theory.numbers import format_number, parse_number_text
 
-__all__ = ["table", "json_number", "parse_list", "parse_symbolic"]
+__all__ = ["table", "json_number", "parse_list", "parse_symbolic", "integer", "number", "os_reason", "option_error"]
 
 
 def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
@@ -86,3 +86,58 @@ def parse_symbolic(text: str) -> tuple[str, str | None, str | None]:
     if not sep or not lo.strip() or not hi.strip():
         raise InvalidArgument(f"--symbolic {text!r} is not NAME=LO..HI (e.g. gamma=0..99/100)")
     return name.strip(), lo.strip(), hi.strip()
+
+
+def os_reason(exc: OSError) -> str:
+    """The reason of an operating-system error in lower case ("is a directory", "permission
+    denied", "no such file or directory"), without errno and file name.
+
+    >>> os_reason(IsADirectoryError(21, "Is a directory", "/tmp"))
+    'is a directory'
+    """
+    return (exc.strerror or str(exc) or type(exc).__name__).lower()
+
+
+def option_error(option: str, value: object, exc: OSError) -> InvalidArgument:
+    """The one-line error of an option whose file or folder the system refused:
+    ``--out /tmp: is a directory``.
+
+    >>> option_error("--out", "/tmp", IsADirectoryError(21, "Is a directory", "/tmp"))
+    InvalidArgument('--out /tmp: is a directory')
+    """
+    where = f" (at {exc.filename})" if exc.filename is not None and str(exc.filename) != str(value) else ""
+    return InvalidArgument(f"{option} {value or repr(value)}: {os_reason(exc)}{where}")
+
+
+def integer(text: str) -> int:
+    """An int written by the number grammar of :func:`theory.numbers.parse_number_text`
+    (digits with an optional sign: no "1_0", "0x10" or "3.0"); ValueError otherwise (argparse's
+    ``type``: its message says "invalid integer value").
+
+    >>> integer(" 12 "), integer("-3")
+    (12, -3)
+    >>> integer("1_0")
+    Traceback (most recent call last):
+    ...
+    ValueError: 1_0
+    """
+    value = parse_number_text(text)
+    if isinstance(value, str) or not text.strip().lstrip("+-").isdigit():
+        raise ValueError(text)
+    return int(value)
+
+
+def number(text: str) -> float:
+    """A finite float written by the number grammar (no "inf", "nan" or "1_0"); ValueError
+    otherwise.
+
+    >>> number("1/4"), number("1e-3")
+    (0.25, 0.001)
+    """
+    value = parse_number_text(text)
+    if isinstance(value, str):
+        raise ValueError(text)
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(text) from None

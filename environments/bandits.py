@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from environments.common import uniform_multiples
+from theory.budget import check_mdp_size
 from theory.validation import check_int, check_number, check_seed
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
@@ -94,6 +95,7 @@ def bandit(
     k = check_int(k, "k", 1)
     if lengths and k not in lengths:
         raise InvalidArgument(f"k is {k} but the explicit rewards have {lengths.pop()} arms")
+    check_mdp_size("k", k, 1, k)
     rng = np.random.default_rng(seed)
     if true_arr is None:
         true_arr = uniform_multiples(rng, (k,), Fraction(0), Fraction(1), denominator)
@@ -144,6 +146,7 @@ def contextual_bandit(
     """
     contexts = check_int(contexts, "contexts", 1)
     arms = check_int(arms, "arms", 1)
+    check_mdp_size("contexts x arms", f"{contexts} x {arms}", contexts, arms)
     seed = check_seed(seed)
     denominator = check_int(denominator, "denominator", 1)
     noise = check_number(noise, "noise")

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from theory.budget import check_mdp_size
 from theory.validation import check_int, check_number, check_probability, check_time
 from environments.common import DEFAULT_DISCOUNT
 from theory.mdp import FiniteMDP
@@ -76,6 +77,7 @@ def chain(
     slip = check_probability(slip, "slip", exact=True)
     proxy_bonus = check_number(proxy_bonus, "proxy_bonus")
     discount, horizon = check_time(discount, horizon, DEFAULT_DISCOUNT)
+    check_mdp_size("n", n, n, 2)
     zero = Fraction(0)
     transitions = np.full((n, 2, n), zero, dtype=object)
     true = np.full((n, 2), zero, dtype=object)

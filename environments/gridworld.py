@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from theory.budget import check_mdp_size
 from theory.validation import check_number, check_probability, check_time
 from environments.common import DEFAULT_DISCOUNT
 from theory.errors import InvalidArgument
@@ -268,6 +269,7 @@ def _dynamics(
     index = {cell: i for i, cell in enumerate(cells)}
     done = len(cells)
     S, A = done + 1, len(ACTIONS)
+    check_mdp_size("the map", f"{len(rows)} x {len(rows[0])} cells", S, A, rewards=len(rewards))
     zero = Fraction(0)
     transitions = np.full((S, A, S), zero, dtype=object)
     reward_arrays = {name: np.full((S, A), zero, dtype=object) for name in rewards}

@@ -233,7 +233,10 @@ def _toy_text(function: str) -> Any:
     try:
         import gymnasium.envs.toy_text
     except ImportError:
-        raise InvalidArgument(f"{function} needs gymnasium: pip install 'deconfuse[gym]'") from None
+        raise InvalidArgument(
+            f"{function} needs gymnasium: pip install 'deconfuse[gym]' "
+            "(in a checkout of deconfuse: pip install -e '.[gym]')"
+        ) from None
     return gymnasium.envs.toy_text
 
 

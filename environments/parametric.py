@@ -23,6 +23,7 @@ import inspect
 import numpy as np
 import sympy
 
+from theory.budget import check_mdp_size
 from theory.validation import check_int, check_number, check_probability, check_time
 from environments.common import DEFAULT_DISCOUNT
 from environments.bandits import bandit
@@ -115,6 +116,7 @@ def parametric_chain(
     True
     """
     n = check_int(n, "n", 2)
+    check_mdp_size("n", n, n, 2)
     d = Fraction(0) if discount is None else check_time(discount, None, DEFAULT_DISCOUNT)[0]
     if slip is None:
         pm = affine_family(
@@ -353,7 +355,16 @@ def get_parametric(name: str, symbol: str | None = None, **params: Any) -> Param
         raise InvalidArgument(f"no parametric version of {name!r}; parametric environments: {', '.join(PARAMETRIC)}")
     fn = PARAMETRIC[key]
     if symbol is not None:
-        argument = SYMBOL_PARAMETERS.get(symbol)
-        if argument is not None and argument in inspect.signature(fn).parameters and argument not in params:
-            params[argument] = None
+        arguments = inspect.signature(fn).parameters
+        supported = {p: a for p, a in SYMBOL_PARAMETERS.items() if a in arguments}
+        if symbol not in supported:
+            listed = " and ".join(f"{p!r} (set by its argument {a})" for p, a in supported.items())
+            raise InvalidArgument(f"{key} has no symbolic parameter {symbol!r}; its symbolic parameters are {listed}")
+        argument = supported[symbol]
+        if params.get(argument) is not None:
+            raise InvalidArgument(
+                f"{key}'s parameter {symbol!r} cannot be symbolic while its argument {argument} is fixed "
+                f"(to {params[argument]!r}); leave {argument} out"
+            )
+        params[argument] = None
     return call(key, fn, **params)

@@ -7,6 +7,7 @@ from typing import Literal
 
 import numpy as np
 
+from theory.budget import check_budget, check_mdp_size
 from theory.validation import check_int, check_number, check_seed, check_time
 from environments.common import DEFAULT_DISCOUNT, uniform_multiples
 from theory.errors import InvalidArgument
@@ -95,6 +96,8 @@ def random_mdp(
             f"branching is {branching} but denominator is {denominator}: {branching} "
             f"probabilities of at least 1/{denominator} cannot sum to 1; need branching <= denominator"
         )
+    check_mdp_size("S x A", f"{S} x {A}", S, A)
+    check_budget("denominator", denominator, 8 * denominator, "drawing the probabilities")
     rng = np.random.default_rng(seed)
     zero = Fraction(0)
     transitions = np.full((S, A, S), zero, dtype=object)

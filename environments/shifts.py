@@ -25,6 +25,7 @@ import numpy as np
 
 from theory.validation import check_instance, check_probability, show_labels, show_value
 from environments.gridworlds import lava_test, lava_train
+from environments.registry import call
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
 from theory.validation import check_array, check_distribution_rows
@@ -244,7 +245,8 @@ def _build(item: Any, role: str, params: dict[str, Any]) -> FiniteMDP:
         return item
     if not callable(item):
         raise InvalidArgument(f"the {role} layout is {item!r}, not a FiniteMDP or a builder")
-    built = item(**params)
+    # through the registry's call: an unknown parameter is one line naming the builder
+    built = call(getattr(item, "__name__", role), item, **params)
     if not isinstance(built, FiniteMDP):
         raise InvalidArgument(
             f"the {role} builder returned {type(built).__name__}, not a FiniteMDP"

@@ -396,12 +396,14 @@ def _simpler_scalars(arguments: Mapping[str, Any], domains: Mapping[str, Enumera
             continue
         if not isinstance(value, (int, Fraction, float)) or (isinstance(value, float) and not math.isfinite(value)):
             continue
-        kind = type(value)
+        kind, key = type(value), simplicity(value)
         for new in simpler_numbers(value):
             if kind is int and new.denominator != 1:
                 continue
             candidate = kind(new) if kind in (int, float) else new
-            if not enum.contains(candidate):
+            # a float candidate is the float nearest to ``new``: 1/10 becomes 0.1 itself, which
+            # is no simpler (kept, the reduction would never reach its fixed point)
+            if simplicity(candidate) >= key or not enum.contains(candidate):
                 continue
             changed = {**arguments, name: candidate}
             if any(not all(changed[a] < changed[b] for a, b in zip(g, g[1:])) for g in ordered if name in g):

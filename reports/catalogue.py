@@ -39,7 +39,7 @@ from reports.document import Artifact
 from theory.errors import InvalidArgument
 from theory.validation import check_choice
 
-__all__ = ["KINDS", "Option", "Report", "CATALOGUE", "REPORTS", "build_report"]
+__all__ = ["KINDS", "Option", "Report", "CATALOGUE", "REPORTS", "build_report", "option_message"]
 
 #: The kinds of option value, and what the command line makes of an option's text.
 KINDS: dict[str, str] = {
@@ -67,7 +67,10 @@ class Option:
       None for an option that another one reads (the K=V pairs of a target);
     - ``params``: for a "target" or "mdps" option, the flag of its K=V pairs;
     - ``label``: a keyword that also receives the option's text as given (a target's name);
-    - ``alone``: when the option is given, the report reads no other option.
+    - ``alone``: when the option is given, the report reads no other option;
+    - ``names``: the names the report's functions give the option's value in their messages,
+      beside ``keyword`` (``("n",)`` for ``--n``, read as ``ns``): a message about one of them
+      is shown with the flag instead (:func:`option_message`).
 
     >>> Option("--q", "qs", "quantile levels", kind="list").dest
     'q'
@@ -84,6 +87,7 @@ class Option:
     params: str | None = None
     label: str | None = None
     alone: bool = False
+    names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_choice(self.kind, f"the kind of option {self.flag}", tuple(KINDS))
@@ -97,6 +101,22 @@ class Option:
     def params_dest(self) -> str | None:
         """The attribute of the parsed arguments that holds the K=V pairs of ``params``."""
         return None if self.params is None else _dest(self.params)
+
+
+def option_message(message: str, options: tuple[Option, ...]) -> str:
+    """``message`` with a leading internal name (an option's ``keyword`` or one of its
+    ``names``) replaced by the option's flag, so that an error names what the user typed.
+
+    >>> option_message("ns is [0], not increasing integers >= 1", (Option("--n", "ns", "", names=("n",)),))
+    '--n is [0], not increasing integers >= 1'
+    >>> option_message("discounts[0] is 1.0, not in [0, 1)", (Option("--discounts", "discounts", ""),))
+    '--discounts[0] is 1.0, not in [0, 1)'
+    """
+    for option in options:
+        for name in (option.keyword, *option.names):
+            if name and (message.startswith(f"{name} ") or message.startswith(f"{name}[")):
+                return option.flag + message[len(name):]
+    return message
 
 
 def _dest(flag: str) -> str:
@@ -243,18 +263,22 @@ CATALOGUE: tuple[Report, ...] = (
                Option("--env", "environment", "environment (default: random with S=5, A=4, seed=3)", metavar="NAME"),
                dataclasses.replace(_PARAM, keyword="params"),
                Option("--error-model", "error_model", "proxy-error model: regressional-light (default), "
-                      "regressional-heavy, extremal, causal, or none (the environment's own proxy)", metavar="NAME"),
+                      "regressional-heavy, extremal, causal, or none (the environment's own proxy)", metavar="NAME",
+                      names=("error model",)),
                Option("--seed", "seed", "seed of the error model (default 3)", kind="int", metavar="S"),
-               Option("--q", "qs", "quantile levels, e.g. 1,1/2,1/4", kind="list", metavar="Q,Q,..."),
-               Option("--n", "ns", "best-of-n sample counts, e.g. 1,2,4,8", kind="int-list", metavar="N,N,..."),
+               Option("--q", "qs", "quantile levels, e.g. 1,1/2,1/4", kind="list", metavar="Q,Q,...",
+                      names=("q", "agent 'quantiliser': q")),
+               Option("--n", "ns", "best-of-n sample counts, e.g. 1,2,4,8", kind="int-list", metavar="N,N,...",
+                      names=("n", "agent 'best-of-n': n")),
                Option("--beta", "betas", "Boltzmann inverse temperatures, e.g. 0,1,10", kind="float-list",
-                      metavar="B,B,..."),
-               Option("--depth", "depths", "lookahead depths, e.g. 1,2,4", kind="int-list", metavar="D,D,...")),
+                      metavar="B,B,...", names=("beta", "agent 'boltzmann': beta")),
+               Option("--depth", "depths", "lookahead depths, e.g. 1,2,4", kind="int-list", metavar="D,D,...",
+                      names=("depth", "agent 'lookahead': depth"))),
            demo=_demo_step("Goodhart curves (random MDP, regressional proxy)")),
     Report("prevalence", "how often optimising a proxy Goodharts on random MDPs, per error model and discount",
            "reports.prevalence", "prevalence_data", "prevalence_figure", "prevalence_reading", "prevalence_artifact", (
                Option("--n", "n_mdps", "random MDPs per (error model, discount) (default 1000)", kind="int",
-                      metavar="N"),
+                      metavar="N", names=("n",)),
                Option("--workers", "workers", "local processes (default 2)", kind="int", metavar="W"),
                Option("--discounts", "discounts", "discounts (default 0.5,0.7,0.9,0.99)", kind="float-list",
                       metavar="G,G,..."),
@@ -266,16 +290,17 @@ CATALOGUE: tuple[Report, ...] = (
                Option("--sweep", "sweep", "draw a sweep saved earlier (a folder with sweep.json)", metavar="DIR",
                       alone=True),
                Option("--dask", "dask", "run the sweep on an existing Dask scheduler, e.g. tcp://host:8786 "
-                      "(extra 'dask')", metavar="ADDRESS")),
+                      "(extra 'dask')", metavar="ADDRESS", names=("address",))),
            keywords=_with_progress, build=_prevalence_artifacts, demo=_prevalence_demo),
     Report("shift", "true regret against distributional-shift magnitude, and the lava pair drawn as gridworlds",
            "reports.shift", "shift_data", "shift_figure", "shift_reading", "shift_artifact", (
                Option("--layouts", "layouts", "layout pair (default lava)", metavar="NAME"),
                Option("--magnitudes", "magnitudes", "shift magnitudes in [0, 1] (default 0,1/8,...,1)", kind="list",
-                      metavar="M,M,..."),
-               Option("--q", "qs", "quantiliser levels (default 3/4,1/2,1/3)", kind="list", metavar="Q,Q,..."),
+                      metavar="M,M,...", names=("m", "magnitude")),
+               Option("--q", "qs", "quantiliser levels (default 3/4,1/2,1/3)", kind="list", metavar="Q,Q,...",
+                      names=("q", "agent 'quantiliser': q")),
                Option("--hybrid-depth", "hybrid_depth", "search depth of the hybrid (default 1)", kind="int",
-                      metavar="D"),
+                      metavar="D", names=("depth", "agent 'hybrid': depth")),
                dataclasses.replace(_PARAM, keyword="params", help="layout parameter, e.g. slip=1/10 (repeat)")),
            keywords=_spread_params, demo=_shift_demo),
     Report("cost", "decision-time cost against true regret, in and out of distribution",
@@ -291,8 +316,10 @@ CATALOGUE: tuple[Report, ...] = (
            demo=_demo_step("decision-time cost against regret (lava-train -> lava-test)")),
     Report("theory", "exact best-of-n KL against log n - (n-1)/n, and the tightness of Taylor's cost bound",
            "reports.theory_plots", "theory_data", "theory_figure", "theory_reading", "theory_artifact", (
-               Option("--n", "ns", "sample counts (default 1,2,3,4,6,...,128)", kind="int-list", metavar="N,N,..."),
-               Option("--q", "qs", "quantile levels (default 1,1/2,...,1/1000)", kind="list", metavar="Q,Q,..."),
+               Option("--n", "ns", "sample counts (default 1,2,3,4,6,...,128)", kind="int-list", metavar="N,N,...",
+                      names=("n",)),
+               Option("--q", "qs", "quantile levels (default 1,1/2,...,1/1000)", kind="list", metavar="Q,Q,...",
+                      names=("q",)),
                Option("--outcomes", "outcomes", "outcomes of the fine base (default 100)", kind="int", metavar="K")),
            demo=_demo_step("best-of-n and quantiliser theory")),
     Report("graph", "an MDP (environment, MDP file or saved counterexample) drawn as a graph",
@@ -312,7 +339,7 @@ CATALOGUE: tuple[Report, ...] = (
                dataclasses.replace(_PARAM, keyword="params", help="builder parameter (repeat)"),
                Option("--y", "y", "a second parameter: add the region map over both", metavar="NAME"),
                Option("--lines", "lines", "exact lines of the region map (default 9)", kind="int", metavar="K",
-                      default=9)),
+                      default=9, names=("num",))),
            keywords=_symbolic_keywords, build=_symbolic_artifacts),
 )
 

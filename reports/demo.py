@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.catalogue import CATALOGUE, REPORTS, build_report
-from reports.document import DEFAULT_FOLDER, json_ready, prepare_folder, write_artifact, write_index
+from reports.document import DEFAULT_FOLDER, json_ready, staged_report, write_artifact
 from reports.verdicts import DEFAULT_EXAMPLES, verdict_row, verdicts_artifact, verdicts_data
 
 __all__ = [
@@ -57,7 +57,7 @@ class DemoSettings:
     label: str
 
 
-#: The full demo (under 2 minutes on 2 cores) and the quick one (about 20 s).
+#: The full demo (about 40 s on 2 cores) and the quick one (about 30 s; see deconfuse.commands.demo).
 FULL = DemoSettings(n_mdps=1000, magnitudes=("0", "1/8", "1/4", "3/8", "1/2", "5/8", "3/4", "7/8", "1"),
                     examples=40, label="full")
 QUICK = DemoSettings(n_mdps=100, magnitudes=("0", "1/4", "1/2", "3/4", "1"), examples=DEFAULT_EXAMPLES,
@@ -96,14 +96,28 @@ def run_demo(
     :class:`reports.document.ReportFolderError`). ``progress`` receives one line per step
     (None: silent). ``workers``: processes for the conjecture suite, computed while the figures
     are (default: 2 when the machine has 2 cores or more, else the suite runs in this process
-    at the end). A long job (no doctest): ``deconfuse demo --quick`` runs it in about 20 s, and
+    at the end). A long job (no doctest): ``deconfuse demo --quick`` runs it in about 30 s, and
     ``tests/test_demo.py`` checks what it writes.
     """
     settings = QUICK if quick else FULL
+    folder = Path(out)
+    with staged_report(folder, force) as (staging, manifest):
+        _write_demo(folder, staging, manifest, settings, quick, progress, workers)
+    return json_ready(manifest)
+
+
+def _write_demo(
+    folder: Path,
+    staging: Path,
+    manifest: dict[str, Any],
+    settings: DemoSettings,
+    quick: bool,
+    progress: Callable[[str], None] | None,
+    workers: int | None,
+) -> None:
+    """The steps of :func:`run_demo`, written into ``staging`` (moved to ``folder`` after)."""
     say = progress or (lambda line: None)
     t0 = time.perf_counter()
-    folder = Path(out)
-    manifest = prepare_folder(folder, force)
     manifest["entries"] = []
     manifest["note"] = (f"Made by deconfuse demo{' --quick' if quick else ''}: {settings.n_mdps} random MDPs per "
                         f"prevalence cell, {len(settings.magnitudes)} shift magnitudes, {settings.examples} "
@@ -122,8 +136,8 @@ def run_demo(
         for k, report in enumerate(steps, start=1):
             t = time.perf_counter()
             label, options = report.demo(settings, settings is FULL and progress is not None)
-            for artifact in report.artifacts(folder, **options):
-                write_artifact(folder, artifact, manifest)
+            for artifact in report.artifacts(staging, **options):
+                write_artifact(staging, artifact, manifest)
             say(f"[{k}/{total}] {label}: {time.perf_counter() - t:.1f} s")
         t = time.perf_counter()
         if pool is not None:
@@ -139,12 +153,10 @@ def run_demo(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-    write_artifact(folder, verdicts_artifact(data), manifest)
+    write_artifact(staging, verdicts_artifact(data), manifest)
     s = data["summary"]
     say(f"[{total}/{total}] conjecture suite: {s['matched']} of {s['total']} verdicts as declared "
         f"({time.perf_counter() - t:.1f} s waiting)")
-    write_index(folder, manifest)
     figures = sum(len(e["figures"]) for e in manifest["entries"])
     say(f"wrote {folder / 'index.html'} and {folder / 'index.md'} ({figures} figures) in "
         f"{time.perf_counter() - t0:.1f} s")
-    return json_ready(manifest)

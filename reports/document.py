@@ -15,8 +15,11 @@ Conventions:
   without a "Software" stamp, SVG with a fixed ``svg.hashsalt`` and without a date, so the same
   input gives the same bytes;
 - **the marker**: a folder is a report when it holds :data:`MARKER`, the JSON manifest of its
-  entries; :func:`prepare_folder` refuses to write into a non-empty folder without it
-  (unless ``force``), so a report never overwrites someone else's files;
+  entries, of :data:`MANIFEST_FORMAT` (an empty, garbage or foreign marker does not count);
+  :func:`check_folder` refuses to write into a non-empty folder that is not a report (unless
+  ``force``), so a report never overwrites someone else's files;
+- **all or nothing**: :func:`staged_report` writes a report into a temporary folder beside
+  the target and moves its files in only when it is complete; a failed report leaves nothing;
 - **readings**: a :class:`Reading` is the sentences and, for every number stated in them, a
   :class:`Fact` — the JSON path of the value in the entry's data file, the format applied and
   the resulting text — so that a test (or a reader) can check every stated number against
@@ -42,13 +45,17 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import html
 import io
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from numbers import Integral, Rational
 from pathlib import Path
@@ -56,7 +63,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from theory.errors import DeconfuseError, InvalidArgument
+from theory.errors import DeconfuseError, InvalidArgument, InvalidFile
+from theory.io import read_json
 from theory.numbers import format_number
 
 if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn or saved
@@ -79,7 +87,10 @@ __all__ = [
     "lookup",
     "check_reading",
     "Artifact",
+    "manifest_problem",
+    "check_folder",
     "prepare_folder",
+    "staged_report",
     "read_manifest",
     "write_artifact",
     "write_json",
@@ -113,19 +124,22 @@ def value(x: Any) -> Any:
     """The JSON value of a number: a float (exact rationals converted), an int for ints,
     ``"inf"``/``"-inf"``/``"nan"`` for non-finite floats, None for None.
 
-    >>> value(Fraction(3, 8)), value(7), value(float("inf")), value(None)
-    (0.375, 7, 'inf', None)
+    >>> value(Fraction(3, 8)), value(7), value(float("inf")), value(None), value(Fraction(-10**400))
+    (0.375, 7, 'inf', None, '-inf')
     """
     if x is None:
         return None
     if isinstance(x, bool):
         return x
-    if isinstance(x, Integral):
-        return int(x)
+    if isinstance(x, Integral):  # json writes an int through str, which stops at 4300 digits
+        return int(x) if int(x).bit_length() < 14000 else ("inf" if x > 0 else "-inf")
+    if hasattr(x, "p") and hasattr(x, "q") and not isinstance(x, Rational):  # sympy / flint rationals
+        x = Fraction(int(x.p), int(x.q))
     if isinstance(x, Rational):
-        return float(x)
-    if hasattr(x, "p") and hasattr(x, "q"):  # sympy / flint rationals
-        return float(Fraction(int(x.p), int(x.q)))
+        try:
+            return float(x)
+        except OverflowError:  # beyond float64: the float is infinite, the exact value is kept
+            return "inf" if x > 0 else "-inf"
     f = float(x)
     if math.isfinite(f):
         return f
@@ -336,38 +350,77 @@ def _empty_manifest() -> dict[str, Any]:
     return {"format": MANIFEST_FORMAT, "entries": []}
 
 
+def manifest_problem(data: Any) -> str | None:
+    """Why ``data`` (a marker's parsed JSON) is not a manifest, or None when it is one: an
+    object of :data:`MANIFEST_FORMAT` (format and version) whose ``entries`` are objects with
+    the fields the index is written from.
+
+    >>> manifest_problem({"format": MANIFEST_FORMAT, "entries": []}) is None
+    True
+    >>> manifest_problem({"format": "deconfuse.report/0", "entries": []})
+    "format is 'deconfuse.report/0', not 'deconfuse.report/1'"
+    """
+    if not isinstance(data, dict):
+        return f"it holds a JSON {type(data).__name__}, not an object"
+    if data.get("format") != MANIFEST_FORMAT:
+        return f"format is {data.get('format')!r}, not {MANIFEST_FORMAT!r}"
+    entries = data.get("entries")
+    if not isinstance(entries, list):
+        return "entries is not a list"
+    fields = {"name": str, "title": str, "files": list, "figures": list, "reading": dict}
+    for i, entry in enumerate(entries):
+        for key, kind in fields.items():
+            if not isinstance(entry, dict) or not isinstance(entry.get(key), kind):
+                return f"entries[{i}].{key} is missing or not a {kind.__name__}"
+        if not isinstance(entry["reading"].get("sentences"), list):
+            return f"entries[{i}].reading.sentences is missing or not a list"
+        for j, fig in enumerate(entry["figures"]):
+            if not isinstance(fig, dict) or not all(isinstance(fig.get(k), str) for k in ("png", "svg", "caption")):
+                return f"entries[{i}].figures[{j}] lacks png, svg or caption"
+    return None
+
+
 def read_manifest(folder: str | Path) -> dict[str, Any] | None:
-    """The manifest of a report folder, None when ``folder`` has no :data:`MARKER`; an
-    unreadable marker gives an empty manifest (the folder is still a report).
+    """The manifest of a report folder, None when ``folder`` has no :data:`MARKER`. A marker
+    that is not a valid manifest (empty, not JSON, another format or version, malformed
+    entries) does not make the folder a report: :class:`ReportFolderError` says why.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     read_manifest(tmp), prepare_folder(tmp) == read_manifest(tmp)
-    (None, True)
+    ...     first = read_manifest(tmp), prepare_folder(tmp) == read_manifest(tmp)
+    ...     _ = (Path(tmp) / MARKER).write_text("")
+    ...     first, read_manifest(tmp)
+    Traceback (most recent call last):
+    ...
+    reports.document.ReportFolderError: .../.deconfuse-report is not a deconfuse report marker (not valid JSON (Expecting value at line 1, column 1)); choose another --out or pass --force
     """
     marker = Path(folder) / MARKER
-    if not marker.is_file():
+    if not marker.exists():
         return None
     try:
-        data = json.loads(marker.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return _empty_manifest()
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("entries"), list):
-        return _empty_manifest()
+        data = read_json(marker)
+        problem = manifest_problem(data)
+    except InvalidFile as exc:
+        data, problem = None, str(exc).removeprefix(f"{marker}: ")
+    if problem is not None:
+        raise ReportFolderError(
+            f"{marker} is not a deconfuse report marker ({problem}); choose another --out or pass --force"
+        )
     return data
 
 
-def prepare_folder(folder: str | Path, force: bool = False) -> dict[str, Any]:
-    """Make ``folder`` ready for a report and return its manifest (the earlier one when the
-    folder is an earlier report, else a new empty one, which is written at once).
+def check_folder(folder: str | Path, force: bool = False) -> dict[str, Any]:
+    """The manifest a report in ``folder`` starts from, without writing anything: the earlier
+    one when ``folder`` is an earlier report (a valid :data:`MARKER`), else a new empty one.
 
     Refused with :class:`ReportFolderError` (one line) when ``folder`` is a file, or a
-    non-empty folder without :data:`MARKER` — unless ``force``.
+    non-empty folder that is not an earlier report (no marker, or one that is not valid) —
+    unless ``force``.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     _ = (Path(tmp) / "notes.txt").write_text("mine")
-    ...     prepare_folder(tmp)
+    ...     check_folder(tmp)
     Traceback (most recent call last):
     ...
     reports.document.ReportFolderError: ... is not empty and is not a deconfuse report (no .deconfuse-report file); choose another --out or pass --force
@@ -375,17 +428,99 @@ def prepare_folder(folder: str | Path, force: bool = False) -> dict[str, Any]:
     path = Path(folder)
     if path.exists() and not path.is_dir():
         raise ReportFolderError(f"{path} is a file, not a folder")
-    manifest = read_manifest(path) if path.is_dir() else None
-    if manifest is None:
-        if path.is_dir() and any(path.iterdir()) and not force:
-            raise ReportFolderError(
-                f"{path} is not empty and is not a deconfuse report (no {MARKER} file); "
-                "choose another --out or pass --force"
-            )
+    if not path.is_dir():
+        return _empty_manifest()
+    try:
+        manifest = read_manifest(path)
+    except ReportFolderError:
+        if not force:
+            raise
+        manifest = None
+    if manifest is not None:
+        return manifest
+    if any(path.iterdir()) and not force:
+        raise ReportFolderError(
+            f"{path} is not empty and is not a deconfuse report (no {MARKER} file); "
+            "choose another --out or pass --force"
+        )
+    return _empty_manifest()
+
+
+def prepare_folder(folder: str | Path, force: bool = False) -> dict[str, Any]:
+    """Make ``folder`` ready for a report and return its manifest (the earlier one when the
+    folder is an earlier report, else a new empty one, which is written at once). Refused as
+    by :func:`check_folder`. (:func:`staged_report` writes nothing until the report is done.)
+    """
+    path = Path(folder)
+    manifest = check_folder(path, force)
+    try:
+        earlier = path.is_dir() and read_manifest(path) is not None
+    except ReportFolderError:  # an invalid marker, overwritten with force
+        earlier = False
+    if not earlier:
         path.mkdir(parents=True, exist_ok=True)
-        manifest = _empty_manifest()
         _write_manifest(path, manifest)
     return manifest
+
+
+@contextlib.contextmanager
+def staged_report(folder: str | Path, force: bool = False) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Write a report into ``folder`` all at once: yields ``(staging, manifest)``, a new
+    temporary folder beside ``folder`` to write every file into (with :func:`write_artifact`)
+    and the manifest to extend (as :func:`check_folder`, which refuses a folder first). When
+    the block ends normally, the manifest and index are written and every staged file is moved
+    into ``folder`` (created if needed; files of an earlier report with the same names are
+    replaced, nothing else is touched); when it raises, the staging folder is deleted and
+    ``folder`` is left as it was. Either way no staging folder remains.
+
+    >>> import tempfile
+    >>> art = Artifact("x", "X", {"v": 2}, [], {}, Reading(("v is 2.", "Two.")))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     try:
+    ...         with staged_report(Path(tmp) / "r") as (staging, manifest):
+    ...             _ = write_artifact(staging, art, manifest)
+    ...             raise ValueError("the report failed")
+    ...     except ValueError:
+    ...         pass
+    ...     failed = sorted(p.name for p in Path(tmp).iterdir())
+    ...     with staged_report(Path(tmp) / "r") as (staging, manifest):
+    ...         _ = write_artifact(staging, art, manifest)
+    ...     failed, sorted(p.name for p in Path(tmp).iterdir()), sorted(p.name for p in (Path(tmp) / "r").iterdir())
+    ([], ['r'], ['.deconfuse-report', 'index.html', 'index.md', 'x.json'])
+    """
+    target = Path(folder)
+    manifest = check_folder(target, force)
+    parent = target.absolute().parent
+    while not parent.is_dir() and parent != parent.parent:
+        parent = parent.parent
+    prefix = f".{target.absolute().name}."
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=".deconfuse-tmp", dir=parent))
+    except OSError as exc:
+        if not target.is_dir():  # name the folder, not the staging folder
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
+        # the parent is not writable but the folder is: stage inside it (a hidden folder, removed)
+        staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=".deconfuse-tmp", dir=target))
+    try:
+        yield staging, manifest
+        _write_manifest(staging, manifest)
+        write_index(staging, manifest)
+        _commit(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _commit(staging: Path, target: Path) -> None:
+    """Move every file of ``staging`` to the same place under ``target``; the index and the
+    marker last, so that an interrupted move never leaves a marker naming missing files."""
+    last = {"index.md": 1, "index.html": 1, MARKER: 2}
+    files = [p for p in staging.rglob("*") if not p.is_dir()]
+    files.sort(key=lambda p: (last.get(str(p.relative_to(staging)), 0), str(p)))
+    target.mkdir(parents=True, exist_ok=True)
+    for src in files:
+        dest = target / src.relative_to(staging)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dest)
 
 
 def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:

@@ -64,8 +64,10 @@ import numpy as np
 
 from environments.proxy_errors import ERROR_MODELS
 from theory.batch import batch_quantiliser, batch_returns, batch_soft_policies, batch_value_iteration
+from theory.budget import check_budget
 from theory.errors import InvalidArgument, InvalidFile
 from theory.goodhart import GoodhartCurve, drop_height, is_goodharting
+from theory.io import read_json
 from theory.mdp import FiniteMDP
 
 __all__ = [
@@ -81,6 +83,7 @@ __all__ = [
     "SweepExecutor",
     "LocalExecutor",
     "DaskExecutor",
+    "CONNECT_TIMEOUT",
     "random_float_mdp",
     "sweep_arrays",
     "pressure_grid",
@@ -185,6 +188,18 @@ class SweepConfig:
             if isinstance(q, bool) or not isinstance(q, Real) or not 0 < float(q) < 1:
                 raise InvalidArgument(f"q_min is {q!r}, not in (0, 1)")
             object.__setattr__(self, "q_min", float(q))
+        self._check_size()
+
+    def _check_size(self) -> None:
+        """Refuse a sweep over the memory budget: its results (a flag, a drop height and, when
+        saved, a CSV line per MDP and cell) and one task's float MDPs with their curves."""
+        cells = len(self.error_models) * len(self.discounts)
+        check_budget("n_mdps", self.n_mdps, self.n_mdps * cells * _RESULT_BYTES,
+                     f"a sweep of {self.n_mdps} MDPs x {len(self.error_models)} error models x "
+                     f"{len(self.discounts)} discounts")
+        per_mdp = (3 * self.states * self.actions * self.states + self.pressures * self.states * self.actions) * 8
+        check_budget("states x actions", f"{self.states} x {self.actions}",
+                     min(self.chunk_size, self.n_mdps) * per_mdp, f"one task of {self.chunk_size} random MDPs")
 
     def to_dict(self) -> dict[str, Any]:
         """The configuration as plain JSON data (lists for tuples)."""
@@ -192,6 +207,11 @@ class SweepConfig:
         out["error_models"] = list(self.error_models)
         out["discounts"] = list(self.discounts)
         return out
+
+
+#: Estimated bytes of one (MDP, cell) result of a sweep: its flag and drop height as Python
+#: objects in the result, and its line of the saved curves CSV.
+_RESULT_BYTES = 200
 
 
 def _tuple(value: Any, field: str) -> tuple:
@@ -462,6 +482,10 @@ def _one_blas_thread() -> None:
 _LIMITS: Any = None
 
 
+#: Seconds a DaskExecutor waits for its scheduler to answer.
+CONNECT_TIMEOUT = 10
+
+
 class DaskExecutor:
     """Tasks on an existing ``dask.distributed`` scheduler: ``Client(address)`` (opened for one
     run and closed after it; the cluster itself is left running). Needs the optional extra
@@ -480,8 +504,16 @@ class DaskExecutor:
         try:
             from distributed import Client, as_completed as dask_completed
         except ImportError:  # pragma: no cover - depends on the environment
-            raise InvalidArgument("DaskExecutor needs dask.distributed: pip install 'deconfuse[dask]'") from None
-        with Client(self.address) as client:
+            raise InvalidArgument(
+                "DaskExecutor needs dask.distributed: pip install 'deconfuse[dask]' "
+                "(in a checkout of deconfuse: pip install -e '.[dask]')"
+            ) from None
+        try:
+            client = Client(self.address, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InvalidArgument(f"address {self.address!r}: no Dask scheduler answered ({reason})") from None
+        with client:
             futures = [client.submit(fn, *task, pure=False) for task in tasks]
             index = {f.key: i for i, f in enumerate(futures)}
             for future, result in dask_completed(futures, with_results=True):
@@ -498,7 +530,8 @@ class _Progress:
         self.total, self.enabled, self.width = total, enabled, width
         self.done = 0
         self.t0 = time.perf_counter()
-        self._draw()
+        # first drawn when a chunk is done: an executor that fails at once (no scheduler at
+        # the address) then leaves its one-line error alone on stderr
 
     def step(self) -> None:
         self.done += 1
@@ -724,10 +757,7 @@ def load_sweep(path: str | Path) -> SweepResult:
     target = Path(path)
     if target.is_dir():
         target = target / FILES[0]
-    try:
-        data = json.loads(target.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InvalidFile(f"{target}: {exc}") from None
+    data = read_json(target, exact=False)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InvalidFile(f"{target}: format is not {FORMAT!r}")
     if data.get("version") != VERSION:
@@ -748,4 +778,4 @@ def load_sweep(path: str | Path) -> SweepResult:
             cells=cells,
         )
     except (KeyError, TypeError, InvalidArgument) as exc:
-        raise InvalidFile(f"{target}: {exc}") from None
+        raise InvalidFile(f"{target}: not a sweep saved by deconfuse ({type(exc).__name__}: {exc})") from None

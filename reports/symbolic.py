@@ -26,6 +26,7 @@ from theory.symbolic import (
     region_map,
 )
 from theory.symbolic.partition import DIGITS
+from theory.budget import check_budget
 from theory.validation import check_int
 
 if TYPE_CHECKING:  # the report document types, imported lazily at run time
@@ -194,6 +195,11 @@ def value_curves_figure(data: Mapping[str, Any]) -> Figure:
     return fig
 
 
+#: Estimated bytes of one exact line of a region map (its pieces: exact algebraic bounds,
+#: values and argmax sets).
+_LINE_BYTES = 64 * 2**10
+
+
 def region_map_data(
     pmdp: ParametricMDP,
     param_x: str,
@@ -218,6 +224,8 @@ def region_map_data(
     >>> len(d["lines"]), d["lines"][0]["x"]["exact"]
     (2, '0')
     """
+    lines = len(xs) if xs is not None else check_int(num, "num", 1)
+    check_budget("num", lines, lines * _LINE_BYTES, f"a region map of {lines} exact lines")
     rm = region_map(pmdp, param_x, param_y, xs=xs, num=num, reward=reward, fixed=fixed)
     reps = []
     for key in rm.policies:

@@ -40,7 +40,8 @@ from reports.document import Artifact, Reader, Reading, exact, value
 from theory.errors import InvalidArgument
 from theory.numbers import parse_number
 from theory.selection import best_of_n_distribution, kl, kl_bound, kl_divergence, quantilise
-from theory.validation import check_int
+from theory.budget import EXACT_ENTRY_BYTES, check_budget
+from theory.validation import check_int, show_value
 
 if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn
     from matplotlib.figure import Figure
@@ -96,7 +97,11 @@ def theory_data(
         raise InvalidArgument(f"ns is {ns!r}, not increasing integers >= 1")
     q_values = [parse_number(q, "q") for q in qs]
     if not q_values or any(not 0 < q <= 1 for q in q_values):
-        raise InvalidArgument(f"qs is {[str(q) for q in q_values]!r}, not numbers in (0, 1]")
+        raise InvalidArgument(f"qs is {[show_value(q) for q in q_values]!r}, not numbers in (0, 1]")
+    check_budget("outcomes", outcomes, 4 * outcomes * EXACT_ENTRY_BYTES, "the fine base")
+    # best-of-n's exact law on the fine base: powers (k/outcomes)**n, n times the bits of outcomes
+    check_budget("ns", max(ns), outcomes * (EXACT_ENTRY_BYTES + 2 * max(ns) * outcomes.bit_length() // 8),
+                 f"the exact best-of-{max(ns)} law on {outcomes} outcomes")
     bases = _bases(outcomes)
     kl_rows = [_kl_row(n, bases) for n in ns]
     density = [_density_row(name, base, utility, q) for name, (base, utility) in bases.items() for q in q_values]

@@ -144,3 +144,129 @@ def test_check_refuses_an_unwritable_out_folder(tmp_path, capsys, monkeypatch):
     assert capsys.readouterr().err == f"deconfuse: error: --out {tmp_path}: the folder is not writable\n"
     assert main(["check", "boltzmann_limits", "--out", str(tmp_path / "new")]) == 2
     assert capsys.readouterr().err == f"deconfuse: error: --out {tmp_path / 'new'}: cannot be made, {tmp_path} is not writable\n"
+# -- report folders: all or nothing ----------------------------------------------------------------
+
+
+def _snapshot(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+THEORY = ["report", "theory", "--n", "1,2", "--q", "1", "--outcomes", "3"]
+
+
+def test_a_failed_report_leaves_an_earlier_report_byte_for_byte(tmp_path, capsys):
+    folder = tmp_path / "rep"
+    assert main([*THEORY, "--out", str(folder)]) == 0
+    before = _snapshot(folder)
+    assert {".deconfuse-report", "index.html", "index.md", "theory.json"} <= set(before)
+    # over the budget inside the report's computation, after the folder was accepted
+    assert main(["report", "theory", "--n", "100000000", "--out", str(folder)]) == 2
+    assert "--n is 100000000: the exact best-of-100000000 law" in capsys.readouterr().err
+    assert _snapshot(folder) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]  # no staging folder left
+
+
+def test_a_failed_report_into_a_new_folder_creates_nothing(tmp_path, capsys):
+    assert main(["report", "theory", "--outcomes", "100000000", "--out", str(tmp_path / "a" / "b")]) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_report_adds_its_entry_to_an_earlier_report(tmp_path, two_state_file, capsys):
+    folder = tmp_path / "rep"
+    assert main([*THEORY, "--out", str(folder)]) == 0
+    assert main(["report", "graph", "--target", two_state_file, "--out", str(folder)]) == 0
+    manifest = json.loads((folder / ".deconfuse-report").read_text())
+    assert [e["name"] for e in manifest["entries"]] == ["theory", "graph-two"]
+    assert (folder / "theory.json").is_file() and (folder / "graph-two.png").is_file()
+
+
+@pytest.mark.parametrize("marker", ["", "garbage", '{"format": "deconfuse.report/0", "entries": []}', "[]"])
+def test_only_a_valid_marker_makes_a_folder_an_earlier_report(tmp_path, marker, capsys):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / ".deconfuse-report").write_text(marker)
+    (folder / "notes.txt").write_text("my notes")
+    assert main([*THEORY, "--out", str(folder)]) == 2
+    assert "is not a deconfuse report marker" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == [".deconfuse-report", "notes.txt"]
+    assert main([*THEORY, "--out", str(folder), "--force"]) == 0
+    assert (folder / "notes.txt").read_text() == "my notes" and (folder / "theory.json").is_file()
+
+
+def test_the_memory_budget_option_and_variable(monkeypatch, capsys):
+    monkeypatch.setenv("DECONFUSE_MEMORY_BUDGET", "4GB")  # restored after the test
+    assert main(["--memory-budget", "100KB", "solve", "lava-test"]) == 2
+    # lava-test: 36 states, 4 actions: 36 * 4 * 36 * 24 + (2 + 6) * 36 * 4 * 120 bytes = 256.5 KB (3 digits: 256)
+    assert "needs about 256 KB, over the memory budget of 100 KB" in capsys.readouterr().err
+    monkeypatch.setenv("DECONFUSE_MEMORY_BUDGET", "100KB")
+    assert main(["solve", "lava-test"]) == 2
+    assert "over the memory budget of 100 KB; set DECONFUSE_MEMORY_BUDGET" in capsys.readouterr().err
+    monkeypatch.setenv("DECONFUSE_MEMORY_BUDGET", "1MB")
+    assert main(["solve", "lava-test", "--json"]) == 0
+
+
+def test_help_documents_the_memory_budget():
+    from deconfuse.cli import build_parser
+
+    text = " ".join(build_parser().format_help().split())
+    assert "DECONFUSE_MEMORY_BUDGET (e.g. DECONFUSE_MEMORY_BUDGET=8GB) or --memory-budget" in text
+    assert "4 GB unless" in text
+
+
+def test_a_command_line_that_does_not_parse_is_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["solve", "lava-test", "--float", "--nope"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == "deconfuse: error: unrecognized arguments: --nope (see deconfuse --help)\n"
+
+
+def test_compare_refuses_a_model_without_a_true_reward(tmp_path, capsys):
+    m = two_state()
+    path = save_mdp(m.replace(rewards={"gain": m.rewards["proxy"]}), tmp_path / "gain.json")
+    assert main(["compare", str(path)]) == 2
+    assert capsys.readouterr().err == (f"deconfuse: error: {path} has no 'true' reward (it has 'gain'); compare "
+                                       "measures the agents' true return and regret under it\n")
+
+
+def test_readme_and_help_state_the_same_demo_times():
+    from pathlib import Path
+
+    from deconfuse.cli import build_parser
+    from deconfuse.commands.demo import FULL_TIME, QUICK_TIME
+
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert f"({FULL_TIME} on 2 cores, `--quick` {QUICK_TIME})" in readme
+    parser = build_parser()
+    demo = parser._subparsers._group_actions[0].choices["demo"]  # the demo subcommand's parser
+    text = " ".join(demo.format_help().split())
+    assert f"({QUICK_TIME} instead of {FULL_TIME} on 2 cores)" in text and f"({FULL_TIME} on 2 cores)" in text
+
+
+def test_a_report_into_a_folder_whose_parent_is_read_only_is_staged_inside(tmp_path, monkeypatch, capsys):
+    # root ignores permissions, so the failing mkdtemp beside the folder is simulated
+    import tempfile
+    from pathlib import Path
+
+    folder = tmp_path / "rep"
+    folder.mkdir()
+    real = tempfile.mkdtemp
+
+    def beside_refused(prefix=None, suffix=None, dir=None):
+        if dir is not None and Path(dir) == tmp_path:
+            raise PermissionError(13, "Permission denied", str(dir))
+        return real(prefix=prefix, suffix=suffix, dir=dir)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", beside_refused)
+    assert main([*THEORY, "--out", str(folder)]) == 0
+    assert sorted(p.name for p in folder.iterdir())[:2] == [".deconfuse-report", "index.html"]
+    assert not [p for p in folder.iterdir() if p.name.endswith(".deconfuse-tmp")]
+    assert main([*THEORY, "--out", str(tmp_path / "new")]) == 2
+    assert "--out " + str(tmp_path / "new") + ": permission denied" in capsys.readouterr().err
+
+
+def test_prepare_folder_with_force_replaces_an_invalid_marker(tmp_path):
+    from reports.document import MANIFEST_FORMAT, prepare_folder, read_manifest
+
+    (tmp_path / ".deconfuse-report").write_text("garbage")
+    assert prepare_folder(tmp_path, force=True)["entries"] == []
+    assert read_manifest(tmp_path) == {"format": MANIFEST_FORMAT, "entries": []}

@@ -428,7 +428,8 @@ def test_gym_import_without_gymnasium(monkeypatch):
     monkeypatch.setitem(sys.modules, "gymnasium", None)
     with pytest.raises(InvalidArgument) as info:
         environments.frozen_lake()
-    assert str(info.value) == "frozen_lake needs gymnasium: pip install 'deconfuse[gym]'"
+    assert str(info.value) == ("frozen_lake needs gymnasium: pip install 'deconfuse[gym]' "
+                               "(in a checkout of deconfuse: pip install -e '.[gym]')")
     with pytest.raises(InvalidArgument, match="taxi needs gymnasium"):
         environments.get("taxi")
 

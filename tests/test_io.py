@@ -305,3 +305,73 @@ def test_mdp_equality_sees_every_field():
     for other in different:
         assert m != other and other != m
     assert m.replace(features=[[0.0], [1.0]]) != m.replace(features=[[0.0], [2.0]])
+
+
+# -- the strict JSON reader ----------------------------------------------------------------------
+
+
+def test_a_repeated_key_is_an_error_not_the_last_value():
+    # json keeps the last of two values: {"s0": "1/2", "s0": "1/2", "s1": "1/2"} would load as a
+    # row summing to 1
+    text = dumps(two_state()).replace('"go": {\n    "s0": "1/10"', '"go": {\n    "s0": "1/2", "s0": "1/2", "s1": "1/2"')
+    text = text.replace('"s1": "9/10"', '"s9": "0"')
+    with raises("$.transitions.s0.go: the key 's0' appears twice"):
+        loads(text)
+    with raises("$: the key 'rewards' appears twice"):
+        loads(dumps(two_state())[:-1] + ', "rewards": {}}')
+    with raises("$.a[1].b: the key 'c' appears twice"):
+        theory.io.parse_json('{"a": [0, {"b": {"c": 1, "d": 2, "c": 1}}]}')
+
+
+def test_json_numbers_are_read_exactly():
+    data = theory.io.parse_json('{"p": 0.1, "big": 1e400, "n": 12, "neg": -2.5e-1, "s": "0.1"}')
+    assert data == {"p": F(1, 10), "big": F(10**400), "n": 12, "neg": F(-1, 4), "s": "0.1"}
+    assert type(data["n"]) is int
+    floats = theory.io.parse_json('{"p": 0.1, "n": 12}', exact=False)
+    assert floats == {"p": 0.1, "n": 12} and type(floats["p"]) is float
+
+
+def test_the_reader_refuses_what_json_would_accept():
+    with raises("$.x: NaN is not a number (JSON has no NaN or Infinity)"):
+        theory.io.parse_json('{"x": NaN}')
+    with raises("$[2]: '1e9999' is a number of 10000 digits, more than the 4300 deconfuse reads"):
+        theory.io.parse_json("[0, 1, 1e9999]")
+    with raises("$: not valid JSON (arrays and objects nested too deeply)"):
+        theory.io.parse_json("[" * 100_000 + "]" * 100_000)
+    with raises("$: not UTF-8 text (byte 0xe9 at offset 10)"):  # {"s": "caf is 10 bytes
+        theory.io.parse_json('{"s": "caf\xe9"}'.encode("latin-1"))
+
+
+def test_a_file_error_names_the_file_and_the_json_path(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text(dumps(two_state()).replace('"discount": "9/10"', '"discount": "9_0/100"'))
+    with raises(f'{path}: $.discount: \'9_0/100\' is not a number (use an integer, "p/q" or a decimal string)'):
+        load_mdp(path)
+    path.write_bytes(b"\x89PNG\r\n")
+    with raises(f"{path}: not UTF-8 text (byte 0x89 at offset 0)"):
+        load_mdp(path)
+
+
+def test_empty_labels_in_a_file_are_refused():
+    data = mdp_to_dict(two_state())
+    data["observations"] = {"s0": "", "s1": "x"}
+    with raises("$: observations['s0'] is '', not a label (a label is a non-empty string)"):
+        mdp_from_dict(data)
+
+
+def test_a_model_too_large_for_the_budget_is_refused_before_it_is_built(monkeypatch):
+    monkeypatch.setenv("DECONFUSE_MEMORY_BUDGET", "1MB")
+    data = mdp_to_dict(two_state())
+    data["states"] = [f"s{i}" for i in range(300)]
+    with raises("$.states x $.actions is 300 x 2: an MDP of 300 states and 2 actions needs about 4.67 MB, over the "
+                "memory budget of 1 MB; set DECONFUSE_MEMORY_BUDGET (or deconfuse --memory-budget) to raise it"):
+        mdp_from_dict(data)
+
+
+def test_huge_exact_numbers_round_trip_and_to_float_names_the_entry():
+    m = two_state().replace(rewards={"true": [[10**400, 0], [0, F(1, 10**400)]]})
+    assert loads(dumps(m)) == m
+    from theory.errors import InvalidMDP
+
+    with pytest.raises(InvalidMDP, match=re.escape("rewards['true']['s0', 'stay'] is about 1e+400, too large for float64")):
+        m.to_float()

@@ -210,6 +210,22 @@ def test_numbers_outside_mdps_are_simplified_within_their_strategy_and_order():
     assert (reduction.arguments["q1"], reduction.arguments["q2"]) == (F(1, 3), F(3, 4))
 
 
+def test_a_float_argument_reaches_a_fixed_point():
+    # simpler_numbers(0.1) lists 1/10, whose nearest float is 0.1 itself: not simpler, so not a
+    # move (taking it looped for ever); 0 and 1/2 are floats strictly simpler than 0.1
+    from hypothesis import strategies as st
+
+    always = lambda a: True  # noqa: E731
+    reduction = reduce_counterexample({"f": 0.1}, always, strategies={"f": st.just(0.1)})
+    assert reduction.arguments == {"f": 0.1} and reduction.moves == ()
+    above = lambda a: a["f"] > 0.3  # noqa: E731
+    floats = st.sampled_from([0.0, 0.1, 0.45, 0.5, 0.7, 1.0])
+    reduction = reduce_counterexample({"f": 0.7}, above, strategies={"f": floats})
+    assert reduction.arguments == {"f": 1.0} and type(reduction.arguments["f"]) is float
+    reduction = reduce_counterexample({"f": 0.45}, lambda a: 0.3 < a["f"] < 0.9, strategies={"f": floats})
+    assert reduction.arguments == {"f": 0.5} and reduction.moves == ("f: 0.45 -> 0.5",)
+
+
 def test_candidates_stay_in_the_strategy_domain():
     # "discount > 3/5": 0 and 1/2 hold; 2/3 is the next simpler discount, but goodhart_mdps only
     # draws 0, 1/2 and 9/10, so with its strategy the discount stays 9/10

@@ -618,3 +618,62 @@ def test_strategy_arguments():
         policies(make(), stationary=False)
     with raises(InvalidArgument, "mdp is str, not a FiniteMDP"):
         deterministic_policies("m")
+
+
+# -- the number grammar ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("3", F(3)), ("-3/6", F(-1, 2)), (" 1/2 ", F(1, 2)), ("+2", F(2)), ("0.25", F(1, 4)), (".5", F(1, 2)),
+        ("5.", F(5)), ("2.5E-3", F(1, 400)), ("1e400", F(10**400)), ("-1e-400", F(-1, 10**400)),
+        ("0e-99999999", F(0)), ("0." + "9" * 400, 1 - F(1, 10**400)), ("1" + "0" * 4299, F(10**4299)),
+    ],
+)
+def test_the_number_grammar_reads_exactly(text, value):
+    from theory.numbers import parse_number, parse_number_text
+
+    assert parse_number_text(text) == value and parse_number(text) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1_0", "1 0", "1 /2", "1/ 2", "", " ", ".", "e5", "1e", "inf", "-inf", "nan", "NaN", "0x10", "1.5/2",
+     "--1", "1/0", "1/-2", "٣", "1,5", "½"],
+)
+def test_the_number_grammar_refuses_what_python_would_stretch(text):
+    # Fraction("1_0") is 10 and Fraction(" 1/2 ") is 1/2 in Python; only the latter is a number here
+    from theory.numbers import parse_number, parse_number_text
+
+    assert parse_number_text(text) == 'not a number (use an int, "p/q" or a decimal)'
+    with raises(InvalidArgument, f"x is {text!r}, not a number (use an int, \"p/q\" or a decimal)"):
+        parse_number(text, "x")
+
+
+def test_the_number_grammar_bounds_the_digits_before_computing_them():
+    from theory.numbers import parse_number_text
+
+    assert parse_number_text("1" + "0" * 4300) == "a number of 4301 digits, more than the 4300 deconfuse reads"
+    assert parse_number_text("1e4300") == "a number of 4301 digits, more than the 4300 deconfuse reads"
+    assert parse_number_text("1e-4300") == "a number of 4301 digits, more than the 4300 deconfuse reads"
+    assert parse_number_text("1/" + "1" * 4301) == "a number of 4301 digits, more than the 4300 deconfuse reads"
+    assert parse_number_text("1e" + "9" * 20).startswith("a number with the exponent '99999999999")
+
+
+def test_numbers_print_exactly_beyond_pythons_digit_limit():
+    from theory.numbers import decimal_text, exact_and_decimal, format_number
+
+    assert format_number(F(10**5000)) == "1" + "0" * 5000
+    assert format_number(F(-1, 10**5000)) == "-1/1" + "0" * 5000
+    assert exact_and_decimal(F(10**400, 3)) == "1" + "0" * 400 + "/3 (~3.33333e+399)"
+    assert decimal_text(F(10**5000, 7)) == "1.42857e+4999"
+
+
+def test_empty_labels_are_refused():
+    from theory.validation import check_labels, check_observations
+
+    with raises(InvalidArgument, "actions[0] is '', not a label (a label is a non-empty string)"):
+        check_labels(["", "b"], "actions", InvalidArgument)
+    with raises(InvalidArgument, "observations['s1'] is '', not a label (a label is a non-empty string)"):
+        check_observations(["x", ""], ("s0", "s1"))

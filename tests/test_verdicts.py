@@ -481,11 +481,11 @@ MALFORMED = [
      "$.args.q.value: is an object with the keys ['complex'], expected one value tag of"),
     ("bare array value", _edit(lambda d: d["args"]["q"].update(value=[1, 2])), "$.args.q.value: is an array"),
     ("float too large", _raw(b""), None),  # filled in below (needs the valid file's text)
-    ("non-UTF-8 bytes", _raw(b'{"format": "\xff\xfe"}'), "not UTF-8 text (byte 0xff at position 12)"),
+    ("non-UTF-8 bytes", _raw(b'{"format": "\xff\xfe"}'), "not UTF-8 text (byte 0xff at offset 12)"),
     ("invalid JSON", _raw(b'{"format": "deconfuse.counterexample/2", "args": {'), "not valid JSON (Expecting"),
     ("empty file", _raw(b""), "not valid JSON (Expecting value at line 1, column 1)"),
     ("a JSON array", _raw(b"[1, 2]"), "$: is an array, expected an object (a counterexample file)"),
-    ("deep nesting", _raw(b"[" * 200_000 + b"]" * 200_000), "not valid JSON (nested too deeply)"),
+    ("deep nesting", _raw(b"[" * 200_000 + b"]" * 200_000), "not valid JSON (arrays and objects nested too deeply)"),
     ("verdict not one of the three", _edit(lambda d: d.update(verdict="maybe")),
      "$.verdict: is 'maybe', not one of 'holds', 'refuted', 'error'"),
     ("foreign format", _edit(lambda d: d.update(format="deconfuse.mdp/1")),
@@ -545,5 +545,5 @@ def test_a_malformed_file_in_a_fresh_process_prints_no_traceback(tmp_path):
     result = subprocess.run([sys.executable, "-m", "deconfuse", "replay", str(path)], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr == f"deconfuse: error: {path}: not UTF-8 text (byte 0x80 at position 0)\n"
+    assert result.stderr == f"deconfuse: error: {path}: not UTF-8 text (byte 0x80 at offset 0)\n"
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from theory.budget import EXACT_ENTRY_BYTES, check_budget, check_entries
 from theory.errors import InvalidArgument, InvalidPolicy
 from theory.linalg import expected_next, solve_discounted, solve_discounted_transpose
 from theory.mdp import FiniteMDP
@@ -74,6 +75,7 @@ def state_values(mdp: FiniteMDP, policy: Policy, reward: Reward) -> np.ndarray:
         r_pi = (pi * r).sum(axis=1)
         return solve_discounted(mdp, pi, r_pi)
     H = mdp.horizon
+    check_entries("horizon", H, (H + 1) * mdp.S, mdp.exact, "the values over the horizon")
     v = zeros_like_kind((H + 1, mdp.S), mdp.exact)
     for t in range(H - 1, -1, -1):
         q = r + expected_next(mdp, v[t + 1])
@@ -89,6 +91,8 @@ def q_values(mdp: FiniteMDP, policy: Policy, reward: Reward) -> np.ndarray:
     >>> q_values(two_state(), pi, "true")[1].tolist()
     [Fraction(10, 1), Fraction(729, 91)]
     """
+    if mdp.horizon is not None:
+        check_entries("horizon", mdp.horizon, mdp.horizon * mdp.S * (mdp.A + 1), mdp.exact, "the Q-values over the horizon")
     v = state_values(mdp, policy, reward)
     r = reward_array(mdp, reward)
     if mdp.horizon is None:
@@ -207,6 +211,11 @@ def state_action_flow(mdp: FiniteMDP, weights: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Estimated bytes of one (state, accumulated returns) pair of :func:`return_distribution` per
+#: number it holds (a dict slot, a tuple and an exact number).
+_PAIR_BYTES = 100 + EXACT_ENTRY_BYTES
+
+
 def return_distribution(
     mdp: FiniteMDP, policy: Policy, reward: Reward | tuple[Reward, ...]
 ) -> dict[Any, Fraction | float]:
@@ -234,8 +243,11 @@ def return_distribution(
         if mdp.initial[s] != 0:
             layer[(s, tuple(zero for _ in rewards))] += mdp.initial[s]
     T = mdp.transitions
+    branching = max(len(succ) for row in mdp.successors for succ in row) * mdp.A
     for t in range(mdp.horizon):
         pi = policy.at(t)
+        check_budget("horizon", mdp.horizon, len(layer) * branching * _PAIR_BYTES * (1 + len(rewards)),
+                     f"step {t + 1} of the return distribution (up to {len(layer) * branching} (state, return) pairs)")
         nxt: dict[tuple[int, tuple], Any] = defaultdict(lambda: zero)
         for (s, acc), w in layer.items():
             for a in range(mdp.A):

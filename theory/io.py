@@ -16,30 +16,53 @@ missing transition row for a (state, action) is an error; optional ``"observatio
 label) and ``"features"`` (state -> list of numbers). A float MDP is saved with
 ``"numbers": "float"`` and its floats' shortest round-trip decimals, and loads back as float.
 A malformed file raises :class:`~theory.errors.InvalidFile` naming the JSON path.
+
+:func:`read_json` (a file) and :func:`parse_json` (text or bytes) are the one strict JSON reader
+of deconfuse, which every other JSON-reading module uses: UTF-8 only; a key repeated in an object
+is an error naming the object's JSON path and the key (``json`` would keep the last value
+silently); ``NaN`` and ``Infinity`` are refused; numbers are exact (a JSON float is the Fraction
+its decimal text denotes, never a float), by the number grammar of
+:func:`theory.numbers.parse_number_text`; nesting deeper than the interpreter can follow is one
+line, not a ``RecursionError``; a file's size is checked against the memory budget
+(:mod:`theory.budget`) before it is read.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from theory.budget import check_budget, check_mdp_size
 from theory.errors import DeconfuseError, InvalidArgument, InvalidFile
 from theory.mdp import FiniteMDP
-from theory.numbers import parse_number
+from theory.numbers import format_number, parse_number, parse_number_text
 
-__all__ = ["FORMAT", "mdp_to_dict", "mdp_from_dict", "dumps", "loads", "save_mdp", "load_mdp", "parse_json",
-           "read_json"]
+__all__ = [
+    "FORMAT",
+    "mdp_to_dict",
+    "mdp_from_dict",
+    "dumps",
+    "loads",
+    "save_mdp",
+    "load_mdp",
+    "parse_json",
+    "read_json",
+]
 
 FORMAT = "deconfuse.mdp/1"
 
 
 def _num(x: Any) -> Any:
     if isinstance(x, Fraction):
-        return int(x) if x.denominator == 1 else str(x)
+        # json writes an int through str, which refuses more than 4300 digits: a string then
+        return int(x) if x.denominator == 1 and x.numerator.bit_length() < 14000 else format_number(x)
     return float(x)
 
 
@@ -189,6 +212,10 @@ def _read_header(data: Any, root: str) -> str:
 def _read_transitions(data: dict[str, Any], states: list[str], actions: list[str], root: str) -> np.ndarray:
     """The exact (S, A, S) transitions of ``transitions`` (every (state, action) row required)."""
     S, A = len(states), len(actions)
+    try:
+        check_mdp_size(f"{root}.states x {root}.actions", f"{S} x {A}", S, A)
+    except InvalidArgument as exc:
+        raise InvalidFile(str(exc)) from None
     trans_json = _table(_need(data, "transitions", root), states, f"{root}.transitions")
     T = np.full((S, A, S), Fraction(0), dtype=object)
     for i, s in enumerate(states):
@@ -257,60 +284,15 @@ def _read_features(data: dict[str, Any], states: list[str], root: str) -> list[l
     return rows
 
 
-def parse_json(text: str, source: str = "$") -> Any:
-    """The parsed JSON of ``text`` (JSON floats read exactly, as Fractions of their decimal
-    text); one :class:`~theory.errors.InvalidFile` line naming ``source`` when it is not JSON.
-    The one JSON parser of deconfuse: MDP files and counterexample files are read through it.
-
-    >>> parse_json('{"discount": 0.9, "horizon": 3}')
-    {'discount': Fraction(9, 10), 'horizon': 3}
-    >>> parse_json('{"a": ', "m.json")
-    Traceback (most recent call last):
-    ...
-    theory.errors.InvalidFile: m.json: not valid JSON (Expecting value at line 1, column 7)
-    """
-    try:
-        return json.loads(text, parse_float=Fraction)
-    except json.JSONDecodeError as exc:
-        raise InvalidFile(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    except RecursionError:
-        raise InvalidFile(f"{source}: not valid JSON (nested too deeply)") from None
-    except ValueError as exc:  # e.g. an integer longer than Python's digit limit
-        raise InvalidFile(f"{source}: not valid JSON ({str(exc).splitlines()[0]})") from None
-
-
-def read_json(path: str | Path) -> Any:
-    """The parsed JSON of the file ``path`` (:func:`parse_json`); one
-    :class:`~theory.errors.InvalidFile` line naming the path when it cannot be read, is not
-    UTF-8 text or is not JSON.
-
-    >>> import tempfile, os
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     _ = open(os.path.join(d, "b.json"), "wb").write(b'{"a": "' + bytes([255]) + b'"}')
-    ...     read_json(os.path.join(d, "b.json"))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    theory.errors.InvalidFile: .../b.json: not UTF-8 text (byte 0xff at position 7)
-    """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidFile(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidFile(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start})") from None
-    return parse_json(text, str(path))
-
-
-def loads(text: str, source: str = "$") -> FiniteMDP:
-    """Parse an MDP from JSON text; JSON floats are read exactly from their decimal text."""
-    return mdp_from_dict(parse_json(text, source), source)
+def loads(text: str | bytes, source: str = "$") -> FiniteMDP:
+    """Parse an MDP from JSON text (by :func:`parse_json`); JSON floats are read exactly from
+    their decimal text."""
+    return _prefixed(lambda: mdp_from_dict(parse_json(text, source), source), source)
 
 
 def load_mdp(path: str | Path) -> FiniteMDP:
-    """Read and validate an MDP JSON file.
+    """Read and validate an MDP JSON file (by :func:`read_json`); a message about a JSON path
+    names the file first.
 
     >>> import tempfile, os
     >>> from theory.examples import two_state
@@ -319,4 +301,143 @@ def load_mdp(path: str | Path) -> FiniteMDP:
     True
     """
     path = Path(path)
-    return mdp_from_dict(read_json(path), str(path))
+    return _prefixed(lambda: mdp_from_dict(read_json(path), str(path)), str(path))
+
+
+def _prefixed(read: Callable[[], FiniteMDP], source: str) -> FiniteMDP:
+    """``read()``, with ``source`` put in front of an InvalidFile message that starts at a
+    JSON path ("$.discount: ..." -> "m.json: $.discount: ...")."""
+    try:
+        return read()
+    except InvalidFile as exc:
+        message = str(exc)
+        if source != "$" and message.startswith("$"):
+            raise InvalidFile(f"{source}: {message}") from None
+        raise
+
+
+# -- the strict JSON reader ---------------------------------------------------------------------
+
+#: Estimated memory of the parsed objects per byte of JSON text (Python objects are larger than
+#: their text: a 2-byte number is a 28-byte int plus an 8-byte list slot).
+_BYTES_PER_CHARACTER = 20
+
+
+class _Marked(dict):  # type: ignore[type-arg]
+    """An object of the parsed JSON in which a key appeared more than once."""
+
+    duplicate: str = ""
+
+
+class _Refused:
+    """A number or constant of the JSON text that is not read (the reason is kept)."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        self.text, self.reason = text, reason
+
+
+def parse_json(text: str | bytes, source: str = "$", exact: bool = True) -> Any:
+    """The data of a JSON text, read strictly (see the module docstring): numbers are exact
+    (ints, Fractions; with ``exact=False`` a JSON float is the nearest float64, for data saved
+    as floats), a repeated key or a refused number is an :class:`InvalidFile` naming its JSON
+    path; ``source`` names the text in messages.
+
+    >>> parse_json('{"p": 0.1, "n": [1, "x"]}')
+    {'p': Fraction(1, 10), 'n': [1, 'x']}
+    >>> parse_json('{"s0": "1/2", "s0": "1/2", "s1": "1/2"}')
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidFile: $: the key 's0' appears twice
+    >>> parse_json('{"a": [1, NaN]}')
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidFile: $.a[1]: NaN is not a number (JSON has no NaN or Infinity)
+    """
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidFile(
+                f"{source}: not UTF-8 text (byte 0x{text[exc.start]:02x} at offset {exc.start})"
+            ) from None
+    found: list[bool] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out and not isinstance(out, _Marked):
+                out = _Marked(out)
+                out.duplicate = key
+                found.append(True)
+            out[key] = value
+        return out
+
+    def number(token: str) -> Any:
+        value = parse_number_text(token)
+        if isinstance(value, str):
+            found.append(True)
+            return _Refused(token, f"{token[:20]!r}{'...' if len(token) > 20 else ''} is {value}")
+        if value.denominator == 1 and "." not in token and "e" not in token.lower():
+            return int(value)
+        if exact:
+            return value
+        as_float = float(token)  # the correctly rounded float64 of the decimal text
+        if not math.isfinite(as_float):
+            found.append(True)
+            return _Refused(token, f"{token[:20]!r} is too large for float64")
+        return as_float
+
+    def constant(token: str) -> Any:
+        found.append(True)
+        return _Refused(token, f"{token} is not a number (JSON has no NaN or Infinity)")
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_float=number, parse_int=number,
+                          parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        raise InvalidFile(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise InvalidFile(f"{source}: not valid JSON (arrays and objects nested too deeply)") from None
+    if found:
+        _raise_first_refusal(data, source)
+    return data
+
+
+def _raise_first_refusal(data: Any, source: str) -> None:
+    """Raise the InvalidFile of the first repeated key or refused number of ``data``, in the
+    order of the text, naming its JSON path (an iterative walk: no recursion limit)."""
+    stack: list[tuple[str, Any]] = [("$", data)]
+    while stack:
+        path, node = stack.pop()
+        at = path if source == "$" else f"{source}: {path}"
+        if isinstance(node, _Marked):
+            raise InvalidFile(f"{at}: the key {node.duplicate!r} appears twice")
+        if isinstance(node, _Refused):
+            raise InvalidFile(f"{at}: {node.reason}")
+        if isinstance(node, dict):
+            stack.extend((f"{path}.{k}", v) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(node))))
+
+
+def read_json(path: str | Path, exact: bool = True) -> Any:
+    """The data of a JSON file, read by :func:`parse_json`; one :class:`InvalidFile` line
+    naming the file when it cannot be read (missing, a folder, unreadable), is larger than the
+    memory budget allows, is not UTF-8 or not valid JSON.
+
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = open(os.path.join(d, "x.json"), "wb").write(b"\\xff\\xfe")
+    ...     read_json(os.path.join(d, "x.json"))
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidFile: .../x.json: not UTF-8 text (byte 0xff at offset 0)
+    """
+    path = Path(path)
+    try:
+        size = os.stat(path).st_size
+        check_budget(f"the file {path}", f"{size:,} bytes", size * _BYTES_PER_CHARACTER, "reading it")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidFile(f"{path}: cannot read ({exc.strerror})") from None
+    return parse_json(data, str(path), exact)

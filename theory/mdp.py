@@ -13,6 +13,7 @@ import numpy as np
 
 from theory.errors import InvalidArgument, InvalidMDP
 from theory.numbers import (
+    decimal_text,
     format_number,
     parse_number,
     to_exact_array,
@@ -28,6 +29,7 @@ from theory.validation import (
     check_labels,
     check_observations,
     check_reward_names,
+    label_index,
     show_value,
 )
 
@@ -187,19 +189,35 @@ class FiniteMDP:
         return dataclasses.replace(self, **changes)
 
     def to_float(self) -> "FiniteMDP":
-        """The float64 version of this model (itself if already float).
+        """The float64 version of this model (itself if already float). An exact number that
+        float64 cannot hold (a reward of 10**400, a discount so close to 1 that it rounds to
+        1.0) raises :class:`~theory.errors.InvalidMDP` naming the entry; nothing is clipped.
 
         >>> from theory.examples import two_state
         >>> two_state().to_float().discount
         0.9
+        >>> m = two_state()
+        >>> m.replace(rewards={"true": [[10**400, 0], [0, 0]]}).to_float()
+        Traceback (most recent call last):
+        ...
+        theory.errors.InvalidMDP: rewards['true']['s0', 'stay'] is about 1e+400, too large for float64
         """
         if not self.exact:
             return self
+        discount = None
+        if self.discount is not None:
+            discount = float(self.discount)
+            if discount >= 1:
+                raise InvalidMDP(
+                    f"discount is 1 - {decimal_text(1 - self.discount)} exactly, which float64 rounds to 1.0; "
+                    "a float model needs a discount below 1"
+                )
+        labels = (self.states, self.actions, self.states)
         return self.replace(
-            transitions=to_float_array(self.transitions),
-            rewards={k: to_float_array(v) for k, v in self.rewards.items()},
-            initial=to_float_array(self.initial),
-            discount=None if self.discount is None else float(self.discount),
+            transitions=_float_table(self.transitions, "transitions", labels),
+            rewards={k: _float_table(v, f"rewards[{k!r}]", labels[:2]) for k, v in self.rewards.items()},
+            initial=_float_table(self.initial, "initial", labels[:1]),
+            discount=discount,
         )
 
     def to_exact(self, max_denominator: int | None = None) -> "FiniteMDP":
@@ -290,6 +308,23 @@ def default_objective(rewards: Mapping[str, Any]) -> str:
         return next(iter(rewards))
     known = ", ".join(repr(k) for k in rewards)
     raise InvalidArgument(f"objective is not given and the MDP has no 'proxy' reward ({known}); name one")
+
+
+def _float_table(arr: np.ndarray, field: str, labels: tuple[tuple[str, ...], ...]) -> np.ndarray:
+    """The float64 version of an exact array; InvalidMDP naming the first entry too large."""
+    try:
+        return to_float_array(arr, field)
+    except InvalidArgument:
+        for index, x in np.ndenumerate(arr):
+            if abs(x) > _FLOAT_MAX:
+                raise InvalidMDP(
+                    f"{field}{label_index(labels, *index)} is about {decimal_text(x)}, too large for float64"
+                ) from None
+        raise  # pragma: no cover - some entry overflowed
+
+
+#: The largest finite float64, exactly.
+_FLOAT_MAX = Fraction(np.finfo(np.float64).max)
 
 
 def _lookup(labels: tuple[str, ...], label: str, what: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import decimal
 import math
+import re
 from fractions import Fraction
 from numbers import Integral, Rational
 from typing import Any
@@ -21,7 +22,9 @@ __all__ = [
     "Number",
     "FLOAT_TOLERANCE",
     "is_exact",
+    "MAX_DIGITS",
     "parse_number",
+    "parse_number_text",
     "format_number",
     "decimal_text",
     "exact_and_decimal",
@@ -38,6 +41,17 @@ Number = Fraction | float
 #: Absolute tolerance used wherever float numbers are compared with an exact constraint
 #: (a transition row summing to 1, a policy row summing to 1, float ties in an argmax).
 FLOAT_TOLERANCE = 1e-9
+
+#: The most digits the numerator or the denominator of a number read from text may have: the
+#: limit of Python's own int/str conversion (``sys.get_int_max_str_digits()``, 4300 by
+#: default), which also bounds the work of reading one number ("1e999999999" is refused, not
+#: expanded into a billion digits).
+MAX_DIGITS = 4300
+
+#: The number grammar: an optionally signed integer, decimal (with an optional exponent) or
+#: "p/q" of two integers. No underscores ("1_0"), no inner spaces, no "inf" or "nan".
+_DECIMAL = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
+_RATIO = re.compile(r"([+-]?[0-9]+)/([0-9]+)")
 
 
 def is_exact(array: np.ndarray) -> bool:
@@ -75,13 +89,9 @@ def parse_number(value: Any, field: str = "value") -> Fraction:
             raise InvalidArgument(f"{field} is {float(value)!r}, not a finite number")
         return Fraction(repr(float(value)))
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            result = Fraction(text)
-        except (ValueError, ZeroDivisionError):
-            raise InvalidArgument(
-                f"{field} is {value!r}, not a number (use an int, \"p/q\" or a decimal)"
-            ) from None
+        result = parse_number_text(value)
+        if isinstance(result, str):
+            raise InvalidArgument(f"{field} is {_shown(value)}, {result}")
         return result
     # sympy / flint rationals expose p and q, or numerator and denominator
     for num, den in (("numerator", "denominator"), ("p", "q")):
@@ -93,6 +103,65 @@ def parse_number(value: Any, field: str = "value") -> Fraction:
     raise InvalidArgument(f"{field} is {value!r}, not a number")
 
 
+def parse_number_text(text: str) -> Fraction | str:
+    """The exact number written ``text`` by the strict grammar (surrounding spaces allowed):
+    an optionally signed integer ("-3"), decimal ("0.25", "1e400", "2.5E-3") or ratio of two
+    integers ("3/7"); or, when ``text`` is not one, the reason as a phrase for a message.
+    Python's :class:`~fractions.Fraction` is more lenient ("1_0" is 10 there): this grammar is
+    the one every number given as text goes through. A numerator or denominator of more than
+    :data:`MAX_DIGITS` digits is refused before it is computed.
+
+    >>> parse_number_text("1e400") == 10**400, parse_number_text(" -3/6 ")
+    (True, Fraction(-1, 2))
+    >>> parse_number_text("1_0")
+    'not a number (use an int, "p/q" or a decimal)'
+    >>> parse_number_text("1e5000")
+    'a number of 5001 digits, more than the 4300 deconfuse reads'
+    """
+    t = text.strip() if isinstance(text, str) else ""
+    bad = 'not a number (use an int, "p/q" or a decimal)'
+    ratio = _RATIO.fullmatch(t)
+    if ratio:
+        p, q = ratio.groups()
+        digits = max(len(p.lstrip("+-")), len(q))
+        if digits > MAX_DIGITS:
+            return f"a number of {digits} digits, more than the {MAX_DIGITS} deconfuse reads"
+        if q.strip("0") == "":
+            return bad
+        return Fraction(int(p), int(q))
+    match = _DECIMAL.fullmatch(t)
+    if not match or not (match.group(2) or match.group(3)):
+        return bad
+    sign, whole, frac, exponent = match.groups()
+    frac = frac or ""
+    if exponent and len(exponent.lstrip("+-0")) > 9:
+        return f"a number with the exponent {_shown(exponent, 12)}, more digits than the {MAX_DIGITS} deconfuse reads"
+    exp = int(exponent) if exponent else 0
+    digits_text = (whole + frac).lstrip("0") or "0"
+    if digits_text == "0":
+        return Fraction(0)
+    shift = exp - len(frac)  # value = int(digits) * 10**shift
+    size = max(len(digits_text) + max(shift, 0), max(-shift, 0) + 1)
+    if size > MAX_DIGITS:
+        return f"a number of {size} digits, more than the {MAX_DIGITS} deconfuse reads"
+    mantissa = int(digits_text) * (-1 if sign == "-" else 1)
+    return Fraction(mantissa * 10**shift) if shift >= 0 else Fraction(mantissa, 10**-shift)
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A text value in a message, cut after ``limit`` characters."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
+
+
+def _int_text(n: int) -> str:
+    """The decimal digits of an int of any size (``str`` refuses more than Python's
+    int_max_str_digits; :mod:`decimal` converts an int exactly, without that limit)."""
+    try:
+        return str(n)
+    except ValueError:
+        return format(decimal.Decimal(n), "f")
+
+
 def format_number(value: Any) -> str:
     """Print a number the way deconfuse writes it: "p/q" (or "p") for exact, repr for float.
 
@@ -100,9 +169,10 @@ def format_number(value: Any) -> str:
     ('1/2', '4', '0.5')
     """
     if isinstance(value, Fraction):
-        return str(value)
+        text = _int_text(value.numerator)
+        return text if value.denominator == 1 else f"{text}/{_int_text(value.denominator)}"
     if isinstance(value, Integral):
-        return str(int(value))
+        return _int_text(int(value))
     return repr(float(value))
 
 
@@ -113,6 +183,8 @@ def decimal_text(value: Any, digits: int = 6) -> str:
 
     >>> decimal_text(Fraction(1, 3)), decimal_text(Fraction(10**400, 3)), decimal_text(0.25)
     ('0.333333', '3.33333e+399', '0.25')
+    >>> decimal_text(Fraction(10**400)), decimal_text(-10**400 // 7), decimal_text(Fraction(1, 10**400))
+    ('1e+400', '-1.42857e+399', '1e-400')
     """
     if isinstance(value, Rational) and not isinstance(value, Integral):
         try:
@@ -121,17 +193,23 @@ def decimal_text(value: Any, digits: int = 6) -> str:
             x = math.inf
         if math.isfinite(x) and (x != 0 or value == 0) and (abs(x) >= 1e-300 or x == 0):
             return f"{x:.{digits}g}"
-        with decimal.localcontext() as ctx:
-            ctx.prec = digits + 2
-            ctx.Emax, ctx.Emin = decimal.MAX_EMAX, decimal.MIN_EMIN
-            d = decimal.Decimal(int(value.numerator)) / decimal.Decimal(int(value.denominator))
-        return f"{d:.{digits}g}"
+        return _decimal_g(int(value.numerator), int(value.denominator), digits)
     if isinstance(value, Integral):
         try:
             return f"{float(value):.{digits}g}"
         except OverflowError:
-            return f"{decimal.Decimal(int(value)):.{digits}g}"
+            return _decimal_g(int(value), 1, digits)
     return f"{float(value):.{digits}g}"
+
+
+def _decimal_g(numerator: int, denominator: int, digits: int) -> str:
+    """``numerator / denominator`` rounded to ``digits`` significant digits by :mod:`decimal`
+    (no overflow), printed like a float's ``g`` format (no trailing zeros)."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = digits
+        ctx.Emax, ctx.Emin = decimal.MAX_EMAX, decimal.MIN_EMIN
+        d = decimal.Decimal(numerator) / decimal.Decimal(denominator)
+    return f"{d.normalize():.{digits}g}"
 
 
 def exact_and_decimal(value: Any) -> str:
@@ -232,13 +310,27 @@ def coerce_array(values: Any, exact: bool | None, field: str) -> np.ndarray:
     return float_array(values, field)
 
 
-def to_float_array(array: np.ndarray) -> np.ndarray:
-    """The float64 version of an array of either kind.
+def to_float_array(array: np.ndarray, field: str = "array") -> np.ndarray:
+    """The float64 version of an array of either kind; an exact entry too large for float64 is
+    an InvalidArgument naming ``field`` and the entry's index (nothing becomes inf).
 
     >>> to_float_array(exact_array(["1/4"])).tolist()
     [0.25]
+    >>> to_float_array(exact_array([0, 10**400]), "rewards")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: rewards[1] is about 1e+400, too large for float64
     """
-    return np.array(np.asarray(array).tolist(), dtype=np.float64)
+    arr = np.asarray(array)
+    try:
+        return np.array(arr.tolist(), dtype=np.float64)
+    except OverflowError:
+        for index, x in np.ndenumerate(arr):
+            try:
+                float(x)
+            except OverflowError:
+                raise InvalidArgument(f"{field}{_index(index)} is about {decimal_text(x)}, too large for float64") from None
+        raise  # pragma: no cover - some entry overflowed
 
 
 def to_exact_array(
@@ -299,9 +391,8 @@ def _kind(x: Any) -> str:
     if isinstance(x, Fraction):
         return "int" if x.denominator == 1 else "rational"
     if isinstance(x, str):
-        try:
-            f = Fraction(x.strip())
-        except (ValueError, ZeroDivisionError):
+        f = parse_number_text(x)
+        if isinstance(f, str):
             return "other"
         return "int" if f.denominator == 1 else "rational"
     if isinstance(x, Rational):

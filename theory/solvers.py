@@ -10,6 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from theory.budget import check_budget, check_entries, denominator_bits, growing_entry_bytes
 from theory.errors import InvalidArgument
 from theory.evaluation import Reward, reward_array, state_values
 from theory.linalg import expected_next
@@ -228,6 +229,12 @@ def backward_induction(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform")
     r = reward_array(mdp, reward)
     exact = mdp.exact
     H, S, A = mdp.horizon, mdp.S, mdp.A
+    entries = (H + 1) * S + 2 * H * S * A
+    if exact:  # the values' denominators grow by those of the transitions at every step
+        bits = denominator_bits(p for row in mdp.successors for succ in row for _, p in succ)
+        check_budget("horizon", H, entries * growing_entry_bytes(H, bits), "exact backward induction")
+    else:
+        check_entries("horizon", H, entries, exact, "backward induction")
     v = zeros_like_kind((H + 1, S), exact)
     q_values = np.empty((H, S, A), dtype=object if exact else np.float64)
     probs = np.empty((H, S, A), dtype=object if exact else np.float64)

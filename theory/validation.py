@@ -29,7 +29,14 @@ from typing import Any, Literal
 import numpy as np
 
 from theory.errors import DeconfuseError, InvalidArgument
-from theory.numbers import FLOAT_TOLERANCE, coerce_array, format_number, parse_number
+from theory.numbers import (
+    FLOAT_TOLERANCE,
+    coerce_array,
+    decimal_text,
+    format_number,
+    parse_number,
+    parse_number_text,
+)
 
 __all__ = [
     "TieRule",
@@ -90,14 +97,27 @@ def show_labels(labels: Sequence[str], limit: int = 6) -> str:
 def show_value(value: Any) -> str:
     """A value in a message: a Fraction as "p/q" (like every exact number), anything else by repr.
 
-    >>> show_value(Fraction(1, 2)), show_value("x"), show_value(0.5)
-    ('1/2', "'x'", '0.5')
+    A number of more than 40 characters is shown by its decimal approximation.
+
+    >>> show_value(Fraction(1, 2)), show_value("x"), show_value(0.5), show_value(10**400)
+    ('1/2', "'x'", '0.5', 'about 1e+400 (401 digits exactly)')
     """
-    return str(value) if isinstance(value, Fraction) else repr(value)
+    if isinstance(value, (Fraction, int)) and not isinstance(value, bool):
+        text = format_number(value)
+        if len(text) <= 40:
+            return text
+        return f"about {decimal_text(value)} ({len(text)} {'characters' if '/' in text else 'digits'} exactly)"
+    return repr(value)
 
 
 def check_labels(labels: Any, field: str, error: type[DeconfuseError]) -> tuple[str, ...]:
-    """Labels are a non-empty sequence of distinct strings."""
+    """Labels are a non-empty sequence of distinct non-empty strings.
+
+    >>> check_labels(["s0", ""], "states", InvalidArgument)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: states[1] is '', not a label (a label is a non-empty string)
+    """
     if isinstance(labels, str) or not isinstance(labels, Sequence):
         raise error(f"{field} is {labels!r}, not a sequence of string labels")
     labels = tuple(labels)
@@ -106,6 +126,8 @@ def check_labels(labels: Any, field: str, error: type[DeconfuseError]) -> tuple[
     for i, label in enumerate(labels):
         if not isinstance(label, str):
             raise error(f"{field}[{i}] is {label!r}, not a string")
+        if not label:
+            raise error(f"{field}[{i}] is '', not a label (a label is a non-empty string)")
     seen: set[str] = set()
     for label in labels:
         if label in seen:
@@ -345,9 +367,9 @@ def check_positive(value: Any, field: str) -> float:
     ...
     theory.errors.InvalidArgument: tolerance is 0, not a positive number
     """
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < float(value) < math.inf:
-        raise InvalidArgument(f"{field} is {value!r}, not a positive number")
-    return float(value)
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < value < math.inf:
+        raise InvalidArgument(f"{field} is {show_value(value)}, not a positive number")
+    return _as_float(value, field)
 
 
 def check_tolerance(value: Any, field: str = "tolerance") -> float:
@@ -374,11 +396,21 @@ def check_beta(beta: Any, field: str = "beta") -> float:
     theory.errors.InvalidArgument: beta is 'x', not a finite number >= 0
     """
     if isinstance(beta, bool) or not isinstance(beta, Real):
-        raise InvalidArgument(f"{field} is {beta!r}, not a finite number >= 0")
-    value = float(beta)
-    if not math.isfinite(value) or value < 0:
-        raise InvalidArgument(f"{field} is {beta!r}, not a finite number >= 0")
+        raise InvalidArgument(f"{field} is {show_value(beta)}, not a finite number >= 0")
+    if beta != beta or beta < 0:  # NaN compares unequal to itself
+        raise InvalidArgument(f"{field} is {show_value(beta)}, not a finite number >= 0")
+    value = _as_float(beta, field)
+    if not math.isfinite(value):
+        raise InvalidArgument(f"{field} is {show_value(beta)}, not a finite number >= 0")
     return value
+
+
+def _as_float(value: Any, field: str) -> float:
+    """``float(value)``, or one line naming the field when float64 cannot hold it."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise InvalidArgument(f"{field} is {show_value(value)}, too large for float64") from None
 
 
 def check_q(q: Any, exact: bool | None = None, field: str = "q") -> Fraction | float:
@@ -458,6 +490,8 @@ def check_observations(
     for s, o in zip(states, observations):
         if not isinstance(o, str):
             raise error(f"observations[{s!r}] is {o!r}, not a string")
+        if not o:
+            raise error(f"observations[{s!r}] is '', not a label (a label is a non-empty string)")
     return tuple(observations)
 
 
@@ -565,10 +599,10 @@ def check_count(value: Any, field: str, minimum: int) -> int:
     theory.errors.InvalidArgument: samples is Fraction(1, 2), not an integer >= 1
     """
     if isinstance(value, str):
-        try:
-            value = Fraction(value.strip())
-        except (ValueError, ZeroDivisionError):
-            raise InvalidArgument(f"{field} is {value!r}, not an integer >= {minimum}") from None
+        parsed = parse_number_text(value)
+        if isinstance(parsed, str):
+            raise InvalidArgument(f"{field} is {value!r}, not an integer >= {minimum}")
+        value = parsed
     if isinstance(value, Rational) and not isinstance(value, Integral) and value.denominator == 1:
         value = int(value)
     return check_int(value, field, minimum)

@@ -12,6 +12,7 @@ from agents.compare import ComparisonRow, compare, row_to_json
 from deconfuse.arguments import add_target_arguments
 from deconfuse.targets import load_target
 from deconfuse.text import table
+from theory.errors import InvalidArgument
 from theory.numbers import decimal_text, format_number
 
 __all__ = ["NAME", "DEFAULT_AGENTS", "add_parser", "run", "format_rows"]
@@ -37,7 +38,13 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run agents on TARGET and print objective/true returns, regret, KL and cost."""
     mdp = load_target(args.target, args.param)
-    train = load_target(args.train, args.train_param) if args.train else None
+    if "true" not in mdp.rewards:
+        known = ", ".join(repr(k) for k in mdp.rewards)
+        raise InvalidArgument(f"{args.target} has no 'true' reward (it has {known}); compare measures the "
+                              "agents' true return and regret under it")
+    if args.train_param and not args.train:
+        raise InvalidArgument("--train-param is given without --train")
+    train = load_target(args.train, args.train_param, "--train-param") if args.train else None
     specs = parse_specs(args.agents, train=train) if train is not None else parse_specs(args.agents)
     rows = compare(mdp, specs, args.objective)
     if args.json:

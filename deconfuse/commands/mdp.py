@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from deconfuse.arguments import add_target_arguments
+from deconfuse.arguments import add_target_arguments, check_out
 from deconfuse.targets import load_target
+from deconfuse.text import option_error
 from theory.io import save_mdp
 
 __all__ = ["NAME", "add_parser", "run"]
@@ -23,7 +24,11 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write TARGET as an MDP JSON file (exact numbers as "p/q")."""
+    check_out(args.out, "file")
     mdp = load_target(args.target, args.param)
-    path = save_mdp(mdp, args.out)
+    try:
+        path = save_mdp(mdp, args.out)
+    except OSError as exc:
+        raise option_error("--out", args.out, exc) from None
     print(f"wrote {path} ({mdp.S} states, {mdp.A} actions)")
     return 0

@@ -39,7 +39,9 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Solve TARGET exactly (or in floats) and print values, argmax sets and returns."""
-    if args.symbolic:
+    if args.reward is not None and not args.reward:
+        raise InvalidArgument("--reward is '', not a reward name")
+    if args.symbolic is not None:
         return _solve_symbolic(args)
     mdp = load_target(args.target, args.param)
     if args.float:
