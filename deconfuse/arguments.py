@@ -4,8 +4,6 @@ folder (``--out``, ``--force``) of ``deconfuse report`` and ``deconfuse demo``.
 Examples
 --------
 >>> import argparse
-import re
-from collections.abc import Sequence
 >>> parser = argparse.ArgumentParser()
 >>> add_target_arguments(parser)
 >>> parser.parse_args(["bandit", "--param", "k=3"])
