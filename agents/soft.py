@@ -53,7 +53,7 @@ from theory.evaluation import Reward, reward_array
 from theory.mdp import FiniteMDP
 from theory.numbers import to_float_array
 from theory.policy import Policy
-from theory.validation import check_beta, check_positive
+from theory.validation import check_beta, check_positive, check_value_range
 
 __all__ = [
     "SoftSolution",
@@ -180,6 +180,8 @@ def soft_value_iteration(
     beta = check_beta(beta)
     check_positive(tolerance, "tolerance")
     r = to_float_array(reward_array(mdp, reward), "rewards")
+    check_value_range(r, mdp.discount, mdp.horizon, "soft_value_iteration",
+                      repr(reward) if isinstance(reward, str) else "given")
     P = to_float_array(mdp.transitions)
     S, A = mdp.S, mdp.A
     prior_arr = _prior_array(mdp, prior)

@@ -517,6 +517,15 @@ PY_CASES: list[Case] = [
     py("InvalidArgument", "horizon is 1000000000: soft backward induction",
        _TWO + "from agents.soft import soft_value_iteration\n"
        "soft_value_iteration(two_state().to_float().replace(discount=None, horizon=10**9), 'true', beta=1.0)"),
+    py("InvalidArgument", "value_iteration: the 'true' rewards reach 1.00e+308 and discount 0.9 makes values up to "
+       "1.00e+309, more than float64 holds",
+       _TWO + "from theory.solvers import value_iteration\nm = two_state().to_float()\n"
+       "value_iteration(m.replace(rewards={'true': m.rewards['true'] * 1e308}), 'true')"),
+    py("InvalidArgument", "policy_iteration: the 'true' rewards reach 1.00e+308",
+       _TWO + "from theory.solvers import policy_iteration\nm = two_state().to_float()\n"
+       "policy_iteration(m.replace(rewards={'true': m.rewards['true'] * 1e308}), 'true')"),
+    py("InvalidArgument", "q_values row 0 is [inf, nan]: NaN has no argmax",
+       "import numpy as np\nfrom theory.solvers import greedy_policy\ngreedy_policy(np.array([[np.inf, np.nan]]), False)"),
     py("InvalidArgument", "depth is 1000000000: an exact depth-1000000000 search",
        _TWO + "from agents.lookahead import lookahead_policy\nlookahead_policy(two_state(), 'true', 10**9)"),
     py("InvalidArgument", "depth is 1000000000: a depth-1000000000 search",

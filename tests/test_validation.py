@@ -677,3 +677,62 @@ def test_empty_labels_are_refused():
         check_labels(["", "b"], "actions", InvalidArgument)
     with raises(InvalidArgument, "observations['s1'] is '', not a label (a label is a non-empty string)"):
         check_observations(["x", ""], ("s0", "s1"))
+
+
+# -- float overflow: the float solvers refuse values beyond float64, exact ones have no limit ------
+
+
+def _one_state(reward, horizon=None, exact=False):
+    row = [1] if exact else [1.0]
+    discount = None if horizon else (F(1, 2) if exact else 0.5)
+    return FiniteMDP(["s"], ["a", "b"], [[row, row]], {"true": [[reward, 0 if exact else 0.0]]},
+                     row, discount=discount, horizon=horizon)
+
+
+def _overflow(method, top, why, bound):
+    return (f"{method}: the 'true' rewards reach {top} and {why} makes values up to {bound}, more than "
+            "float64 holds; scale the rewards down or solve the exact MDP")
+
+
+def test_float_solvers_refuse_values_beyond_float64():
+    from agents.soft import soft_value_iteration
+    from theory.evaluation import state_values
+    from theory.policy import Policy
+    from theory.solvers import backward_induction, policy_iteration, value_iteration
+
+    # 2e307 / (1 - 1/2) = 4e307 is under a quarter of float64's maximum (4.49e307): solved, and
+    # the value of "a" forever is r / (1 - gamma) = 4e307 (by hand)
+    fine = _one_state(2e307)
+    assert policy_iteration(fine, "true").values.tolist() == [4e307]
+    assert value_iteration(fine, "true").values[0] == pytest.approx(4e307, rel=1e-15)
+    big = _one_state(3e307)  # 6e307: refused by every float method, naming it
+    message = _overflow("{}", "3.00e+307", "discount 0.5", "6.00e+307")
+    for method, run in [("policy_iteration", lambda: policy_iteration(big, "true")),
+                        ("value_iteration", lambda: value_iteration(big, "true")),
+                        ("soft_value_iteration", lambda: soft_value_iteration(big, "true", beta=1.0)),
+                        ("state_values", lambda: state_values(big, Policy.uniform(big), "true"))]:
+        with pytest.raises(InvalidArgument) as error:
+            run()
+        assert str(error.value) == message.format(method)
+    # a horizon multiplies: 10 steps of 1e307 reach 1e308
+    with pytest.raises(InvalidArgument, match=re.escape(_overflow("backward_induction", "1.00e+307", "horizon 10",
+                                                                  "1.00e+308"))):
+        backward_induction(_one_state(1e307, horizon=10), "true")
+    assert backward_induction(_one_state(1e307, horizon=4), "true").values[0].tolist() == [4e307]
+
+
+def test_exact_solvers_have_no_overflow():
+    from theory.solvers import policy_iteration
+
+    sol = policy_iteration(_one_state(10**400, exact=True), "true")
+    assert sol.values.tolist() == [2 * 10**400] and sol.argmax == (("a",),)
+
+
+def test_argmax_of_infinite_and_nan_q_values():
+    from theory.solvers import argmax_sets, greedy_policy
+
+    q = np.array([[np.inf, 0.0, np.inf], [-np.inf, -np.inf, -np.inf]])
+    assert argmax_sets(q, False) == [[0, 2], [0, 1, 2]]  # the entries equal to an infinite maximum
+    assert greedy_policy(q, False, "first").tolist() == [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
+    with pytest.raises(InvalidArgument, match=re.escape("q_values row 0 is [0.0, nan]: NaN has no argmax")):
+        argmax_sets(np.array([[0.0, np.nan]]), False)

@@ -21,10 +21,12 @@ from theory.linalg import expected_next, solve_discounted, solve_discounted_tran
 from theory.mdp import FiniteMDP
 from theory.numbers import coerce_array, zeros_like_kind
 from theory.policy import Policy
+from theory.validation import check_value_range
 
 __all__ = [
     "Reward",
     "reward_array",
+    "float_rewards",
     "state_values",
     "q_values",
     "expected_return",
@@ -52,6 +54,24 @@ def reward_array(mdp: FiniteMDP, reward: Reward) -> np.ndarray:
     return arr
 
 
+def float_rewards(mdp: FiniteMDP, reward: Reward, method: str) -> np.ndarray:
+    """:func:`reward_array`, and on float input refused (one line naming ``method`` and the
+    reward) when the values it gives could overflow float64 (:func:`~theory.validation.check_value_range`).
+
+    >>> from theory.examples import two_state
+    >>> m = two_state().to_float()
+    >>> float_rewards(m.replace(rewards={"true": m.rewards["true"] * 1e307}), "true", "value_iteration")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: value_iteration: the 'true' rewards reach 1.00e+307 and discount 0.9 makes values up to 1.00e+308, more than float64 holds; scale the rewards down or solve the exact MDP
+    """
+    r = reward_array(mdp, reward)
+    if not mdp.exact:
+        name = repr(reward) if isinstance(reward, str) else "given"
+        check_value_range(r, mdp.discount, mdp.horizon, method, name)
+    return r
+
+
 def _check(mdp: FiniteMDP, policy: Policy) -> None:
     if not isinstance(policy, Policy):
         raise InvalidPolicy(f"policy is {type(policy).__name__}, not a Policy")
@@ -69,7 +89,7 @@ def state_values(mdp: FiniteMDP, policy: Policy, reward: Reward) -> np.ndarray:
     [Fraction(810, 91), Fraction(10, 1)]
     """
     _check(mdp, policy)
-    r = reward_array(mdp, reward)
+    r = float_rewards(mdp, reward, "state_values")
     if mdp.horizon is None:
         pi = policy.probs
         r_pi = (pi * r).sum(axis=1)

@@ -6,13 +6,14 @@ All return a :class:`Solution`; nothing is stored on a solver object.
 from __future__ import annotations
 
 import dataclasses
+import math
 from fractions import Fraction
 
 import numpy as np
 
 from theory.budget import check_budget, check_entries, denominator_bits, growing_entry_bytes
 from theory.errors import InvalidArgument
-from theory.evaluation import Reward, reward_array, state_values
+from theory.evaluation import Reward, float_rewards, state_values
 from theory.linalg import expected_next
 from theory.mdp import FiniteMDP
 from theory.numbers import FLOAT_TOLERANCE, zeros_like_kind
@@ -82,9 +83,11 @@ def argmax_sets(q_values: np.ndarray, exact: bool) -> list[list[int]]:
             ends = np.cumsum(counts).tolist()
             return [cols[start:end] for start, end in zip([0] + ends[:-1], ends)]
     out = []
-    for row in q_values:
+    for s, row in enumerate(q_values):
+        if not exact and any(x != x for x in row):  # NaN is unequal to itself
+            raise InvalidArgument(f"q_values row {s} is {list(map(float, row))}: NaN has no argmax")
         best = max(row)
-        if exact:
+        if exact or not math.isfinite(best):  # an infinite maximum: the entries equal to it
             out.append([a for a, x in enumerate(row) if x == best])
         else:
             tol = FLOAT_TOLERANCE * max(1.0, abs(best))
@@ -179,7 +182,7 @@ def policy_iteration(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform") -
     check_tie(tie, ARGMAX_TIES)
     if mdp.horizon is not None:
         raise InvalidArgument("policy_iteration needs a discounted MDP; use backward_induction for a horizon")
-    r = reward_array(mdp, reward)
+    r = float_rewards(mdp, reward, "policy_iteration")
     exact = mdp.exact
     S, A = mdp.S, mdp.A
     if exact:
@@ -226,7 +229,7 @@ def backward_induction(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform")
     check_tie(tie, ARGMAX_TIES)
     if mdp.horizon is None:
         raise InvalidArgument("backward_induction needs a finite-horizon MDP; use policy_iteration")
-    r = reward_array(mdp, reward)
+    r = float_rewards(mdp, reward, "backward_induction")
     exact = mdp.exact
     H, S, A = mdp.horizon, mdp.S, mdp.A
     entries = (H + 1) * S + 2 * H * S * A
@@ -284,7 +287,7 @@ def value_iteration(
         raise InvalidArgument("value_iteration needs a discounted MDP; use backward_induction for a horizon")
     if isinstance(tolerance, bool) or not (isinstance(tolerance, (int, float)) and tolerance > 0):
         raise InvalidArgument(f"tolerance is {tolerance!r}, not a positive number")
-    r = reward_array(mdp, reward)
+    r = float_rewards(mdp, reward, "value_iteration")
     gamma = float(mdp.discount)
     S, A = mdp.S, mdp.A
     P = mdp.transitions.reshape(S * A, S)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral, Rational, Real
 from typing import Any, Literal
@@ -60,6 +61,8 @@ __all__ = [
     "check_tolerance",
     "check_beta",
     "check_q",
+    "check_value_range",
+    "FLOAT_VALUE_LIMIT",
     "check_tie",
     "check_choice",
     "check_observations",
@@ -411,6 +414,42 @@ def _as_float(value: Any, field: str) -> float:
         return float(value)
     except OverflowError:
         raise InvalidArgument(f"{field} is {show_value(value)}, too large for float64") from None
+
+
+#: The largest value a float solver lets its values reach: a quarter of float64's maximum, so
+#: that ``r + discount * P v`` and the differences of successive iterates stay finite.
+FLOAT_VALUE_LIMIT = float(np.finfo(np.float64).max) / 4
+
+
+def check_value_range(rewards: np.ndarray, discount: Any, horizon: int | None, method: str,
+                      reward: str = "rewards") -> None:
+    r"""Refuse float ``rewards`` (an (S, A) float array) whose values could overflow float64:
+    every value of every policy lies within :math:`\max|r| / (1 - \gamma)` (discounted) or
+    :math:`H \max|r|` (finite horizon) of 0, and that bound must stay under
+    :data:`FLOAT_VALUE_LIMIT`. Without it a solver computes inf and nan, and its argmax is empty
+    or its iteration never stops. Exact arithmetic has no such limit.
+
+    >>> check_value_range(np.array([[1e308, 0.0]]), 0.9, None, "policy_iteration", "'true'")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: policy_iteration: the 'true' rewards reach 1.00e+308 and discount 0.9 makes values up to 1.00e+309, more than float64 holds; scale the rewards down or solve the exact MDP
+    """
+    if rewards.size == 0:
+        return
+    top = float(np.max(np.abs(rewards)))
+    if horizon is not None:
+        scale, why = float(horizon), f"horizon {horizon}"
+    else:
+        gamma = float(discount)
+        scale, why = 1.0 / (1.0 - gamma), f"discount {format_number(discount)}"
+    if not math.isfinite(top):
+        raise InvalidArgument(f"{method}: the {reward} rewards contain {top}, not a finite number")
+    bound = Decimal(top) * Decimal(scale)  # exact: the bound itself may be beyond float64
+    if bound > Decimal(FLOAT_VALUE_LIMIT):
+        raise InvalidArgument(
+            f"{method}: the {reward} rewards reach {Decimal(top):.3g} and {why} makes values up to "
+            f"{bound:.3g}, more than float64 holds; scale the rewards down or solve the exact MDP"
+        )
 
 
 def check_q(q: Any, exact: bool | None = None, field: str = "q") -> Fraction | float:
