@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from theory.errors import InvalidArgument
-from theory.numbers import format_number, parse_number_text
+from theory.numbers import format_number, parse_float_text, parse_int_text
 
 __all__ = ["table", "json_number", "parse_list", "parse_symbolic", "integer", "number", "os_reason", "option_error"]
 
@@ -110,9 +110,8 @@ def option_error(option: str, value: object, exc: OSError) -> InvalidArgument:
 
 
 def integer(text: str) -> int:
-    """An int written by the number grammar of :func:`theory.numbers.parse_number_text`
-    (digits with an optional sign: no "1_0", "0x10" or "3.0"); ValueError otherwise (argparse's
-    ``type``: its message says "invalid integer value").
+    """:func:`theory.numbers.parse_int_text` under the name argparse shows ("invalid integer
+    value").
 
     >>> integer(" 12 "), integer("-3")
     (12, -3)
@@ -121,23 +120,14 @@ def integer(text: str) -> int:
     ...
     ValueError: 1_0
     """
-    value = parse_number_text(text)
-    if isinstance(value, str) or not text.strip().lstrip("+-").isdigit():
-        raise ValueError(text)
-    return int(value)
+    return parse_int_text(text)
 
 
 def number(text: str) -> float:
-    """A finite float written by the number grammar (no "inf", "nan" or "1_0"); ValueError
-    otherwise.
+    """:func:`theory.numbers.parse_float_text` under the name argparse shows ("invalid number
+    value").
 
     >>> number("1/4"), number("1e-3")
     (0.25, 0.001)
     """
-    value = parse_number_text(text)
-    if isinstance(value, str):
-        raise ValueError(text)
-    try:
-        return float(value)
-    except OverflowError:
-        raise ValueError(text) from None
+    return parse_float_text(text)

@@ -20,7 +20,7 @@ from typing import Any
 
 from theory.errors import DeconfuseError, InvalidArgument
 from theory.mdp import FiniteMDP
-from theory.numbers import parse_number, parse_number_text
+from theory.numbers import parse_float_text, parse_int_text, parse_number
 
 __all__ = ["Builder", "register", "unregister", "get", "call", "names", "describe", "builder"]
 
@@ -225,18 +225,9 @@ def _convert_to(text: str, hint: Any) -> Any:
             return False
         raise ValueError(text)
     if hint is int:  # the strict grammar: "1_0" and "0x10" are not ints
-        value = parse_number_text(text)
-        if isinstance(value, str) or value.denominator != 1 or not text.strip().lstrip("+-").isdigit():
-            raise ValueError(text)
-        return int(value)
+        return parse_int_text(text)
     if hint is float:  # the strict grammar, then float64: no "inf", "nan" or "1_0"
-        value = parse_number_text(text)
-        if isinstance(value, str):
-            raise ValueError(text)
-        try:
-            return float(value)
-        except OverflowError:
-            raise ValueError(text) from None
+        return parse_float_text(text)
     if hint is Fraction:
         try:
             return parse_number(text)

@@ -25,6 +25,8 @@ __all__ = [
     "MAX_DIGITS",
     "parse_number",
     "parse_number_text",
+    "parse_int_text",
+    "parse_float_text",
     "format_number",
     "decimal_text",
     "exact_and_decimal",
@@ -146,6 +148,37 @@ def parse_number_text(text: str) -> Fraction | str:
         return f"a number of {size} digits, more than the {MAX_DIGITS} deconfuse reads"
     mantissa = int(digits_text) * (-1 if sign == "-" else 1)
     return Fraction(mantissa * 10**shift) if shift >= 0 else Fraction(mantissa, 10**-shift)
+
+
+
+def parse_int_text(text: str) -> int:
+    """The int written ``text`` by the strict grammar of :func:`parse_number_text`: digits with
+    an optional sign (no "1_0", "0x10" or "3.0"); ValueError otherwise.
+
+    >>> parse_int_text(" 12 "), parse_int_text("-3")
+    (12, -3)
+    """
+    value = parse_number_text(text)
+    if isinstance(value, str) or value.denominator != 1 or not text.strip().lstrip("+-").isdigit():
+        raise ValueError(text)
+    return int(value)
+
+
+def parse_float_text(text: str) -> float:
+    """The float64 nearest to the number written ``text`` by the strict grammar of
+    :func:`parse_number_text` (no "inf", "nan" or "1_0"); ValueError when ``text`` is not a
+    number or float64 cannot hold it.
+
+    >>> parse_float_text("1/4"), parse_float_text("1e-3")
+    (0.25, 0.001)
+    """
+    value = parse_number_text(text)
+    if isinstance(value, str):
+        raise ValueError(text)
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(text) from None
 
 
 def _shown(text: str, limit: int = 40) -> str:
