@@ -54,7 +54,7 @@ COPIED = ("theory", "environments", "agents", "property_tests", "reports", "deco
 
 #: The tests that cover each module (its doctests are added to the run).
 SUITES: dict[str, tuple[str, ...]] = {
-    "theory/solvers.py": ("tests/test_theory_values.py", "tests/test_theory_properties.py"),
+    "theory/solvers.py": ("tests/test_theory_values.py", "tests/test_theory_properties.py", "tests/test_validation.py"),
     "theory/evaluation.py": ("tests/test_theory_values.py", "tests/test_theory_properties.py"),
     "theory/selection.py": ("tests/test_selection.py", "tests/test_best_of_n.py", "tests/test_quantilisers.py"),
     "agents/soft.py": ("tests/test_soft.py",),
@@ -83,9 +83,12 @@ SOLVERS = _table("theory/solvers.py", "solvers", [
      "float argmax: the one-action-per-row shortcut taken when rows have ties (== 1 written >= 1)"),
     ("zip([0] + ends[:-1], ends)", "zip([0] + ends[1:], ends)",
      "float argmax: row slices start one row late (off-by-one in the cumulative counts)"),
-    ("        if exact:\n            out.append([a for a, x in enumerate(row) if x == best])",
-     "        if not exact:\n            out.append([a for a, x in enumerate(row) if x == best])",
+    ("        if exact or not math.isfinite(best):", "        if not exact:",
      "argmax loop: exact and float branches swapped (exact Q-values tied within a tolerance)"),
+    ("        if not exact and any(x != x for x in row):", "        if False:",
+     "argmax loop: a NaN row is not refused (its argmax is silently empty)"),
+    ('    r = float_rewards(mdp, reward, "backward_induction")', '    r = mdp.reward(reward) if isinstance(reward, str) else float_rewards(mdp, reward, "backward_induction")',
+     "backward induction: a named float reward is not checked for overflow (values up to H max|r| become inf)"),
     ("            tol = FLOAT_TOLERANCE * max(1.0, abs(best))\n", "            tol = FLOAT_TOLERANCE\n",
      "argmax loop (non-finite float rows): tolerance not scaled by the row's magnitude"),
     ("                first = mask.argmax(axis=1)", "                first = q_values.argmax(axis=1)",
