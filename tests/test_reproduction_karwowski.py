@@ -16,7 +16,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
 from agents.soft import soft_value_iteration
+from environments.karwowski import (
+    cliff_layout,
+    gridworld_layout,
+    interpolated_proxies,
+    layout_mdp,
+    random_mdp_layout,
+    state_rewards,
+    tree_layout,
+)
+from property_tests.reproductions import get
 from property_tests.strategies import finite_mdps
 from theory import FiniteMDP, InvalidArgument, Policy, expected_return
 from theory.examples import two_state
@@ -197,3 +212,64 @@ def test_with_a_valid_bound_the_true_return_never_falls_before_the_stop(mdp: Fin
     stop = early_stopping_index(mdp, path, "proxy", min(math.pi / 2, theta + 1e-9))
     true = [expected_return(mdp, pi, "true") for pi in path[: stop + 1]]
     assert all(b >= a - 1e-9 for a, b in zip(true, true[1:]))
+
+
+# -- the environment families (environments/karwowski.py) --------------------------------------
+
+
+def test_gridworld_and_cliff_layouts_by_hand() -> None:
+    # 2 x 2 grid, states (0,0)=0 (terminal), (0,1)=1, (1,0)=2, (1,1)=3 (terminal). From 1:
+    # up -> 1 (wall), right -> 1, down -> 3, left -> 0, wait -> 1.
+    g = gridworld_layout(2)
+    assert [int(np.argmax(g.transitions[1, a])) for a in range(5)] == [1, 1, 3, 0, 1]
+    assert g.initial.tolist() == [0.0, 0.5, 0.5, 0.0]
+    # rewards paid on entering: state rewards (1, 0, 0, 2) give r(1, .) = (0, 0, 2, 1, 0), terminal rows 0
+    m = layout_mdp(g, {"true": np.array([1.0, 0.0, 0.0, 2.0])}, 0.9)
+    assert m.reward("true")[1].tolist() == [0.0, 0.0, 2.0, 1.0, 0.0] and m.reward("true")[0].tolist() == [0.0] * 5
+    # 3 x 3 cliff with p = 1/2: cliff cell (2,1) = 7, goal 8. From (1,1) = 4 "up" goes to (0,1) = 1
+    # with 1/2 and slips to 7 with 1/2; from (2,0) = 6 "up" goes to 3 w.p. 1/2 and slips right to 7.
+    c = cliff_layout(3, 0.5)
+    assert c.transitions[4, 0, 1] == 0.5 and c.transitions[4, 0, 7] == 0.5
+    assert c.transitions[6, 0, 3] == 0.5 and c.transitions[6, 0, 7] == 0.5
+    assert c.transitions[0, 0, 0] == 1.0  # not next to the cliff: deterministic
+    # depth-2 binary tree: nodes 0..6, leaves 3..6; "first-half": 3, 4 terminal, 5, 6 back to the root.
+    t = tree_layout(2)
+    assert t.kind == ("node", "node", "node", "terminal", "terminal", "leaf", "leaf")
+    assert t.transitions[1, 1, 4] == 1.0 and t.transitions[5, 0, 0] == 1.0 and t.transitions[3, 1, 3] == 1.0
+    assert tree_layout(2, layout="alternate").kind[3:] == ("terminal", "leaf", "terminal", "leaf")
+
+
+def test_random_layout_rows_and_proxies() -> None:
+    L = random_mdp_layout(6, 3, 2, np.random.default_rng(3))
+    assert np.allclose(L.transitions.sum(axis=2), 1.0) and (L.transitions[:4] > 0).all()
+    assert L.terminal.tolist() == [False] * 4 + [True] * 2 and L.transitions[5, :, 5].tolist() == [1.0] * 3
+    # sparsity 1/2 of 6 states: exactly 3 rewards zeroed (U(0, 1) draws are never exactly 0)
+    R = state_rewards(L, "uniform", np.random.default_rng(0), sparsity=0.5)
+    assert int((R == 0).sum()) == 3
+    # R_t = (1 - t) R0 + t R1: t = 1/2 is the midpoint of R0 and R_1
+    R0, proxies = interpolated_proxies(L, "uniform", np.random.default_rng(1), ts=[0.5, 1.0])
+    assert np.allclose(proxies[0], (R0 + proxies[1]) / 2)
+    with pytest.raises(InvalidArgument, match=r"^k is 6, not fewer than S = 6"):
+        random_mdp_layout(6, 3, 6, np.random.default_rng(0))
+
+
+# -- the reproduction ---------------------------------------------------------------------------
+
+
+def test_the_quick_reproduction_gives_its_expected_verdict_and_numbers() -> None:
+    entry = get("karwowski")
+    outcome = entry(quick=True)
+    assert outcome.verdict == entry.expect == "differs"
+    share, theorem, pessimistic = outcome.comparisons[0], outcome.comparisons[2], outcome.comparisons[3]
+    # 800 curves (16 environments x 4 discounts x 2 sparsities x 10 proxies, none trivial);
+    # 231 of them have NDH > 0 (28.9%), against the paper's 19.3%: the one difference.
+    assert sum(outcome.data["curves_by_family"]) == 800
+    assert share.ours == pytest.approx(0.28875) and not share.agrees
+    assert theorem.agrees and pessimistic.agrees and outcome.differences == (share,)
+    # Goodhart drops grow with the angle: under a third below 30 degrees, all beyond 120.
+    by_angle = outcome.data["share_by_angle"]
+    assert by_angle[0] < 0.2 and by_angle[-1] == 1.0
+    fig, ax = plt.subplots()
+    entry.figure(outcome, ax)
+    assert ax.get_xlabel().startswith("projected angle") and len(ax.get_lines()) >= 2
+    plt.close(fig)
