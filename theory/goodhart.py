@@ -54,8 +54,8 @@ from theory.mdp import FiniteMDP
 from theory.metrics import optimal_return
 from theory.numbers import FLOAT_TOLERANCE, Number, format_number
 from theory.policy import Policy
-from theory.polytope import MAX_POLICIES, deterministic_policies
-from theory.validation import check_tolerance
+from theory.polytope import MAX_POLICIES, deterministic_policies, project_reward
+from theory.validation import check_angle, check_tolerance
 
 __all__ = [
     "GoodhartCurve",
@@ -65,6 +65,10 @@ __all__ = [
     "is_goodharting",
     "peak",
     "drop_height",
+    "normalised_drop_height",
+    "goodhart_drop",
+    "early_stopping_index",
+    "early_stopping_loss",
     "true_return_range",
     "policy_returns",
     "hackable",
@@ -360,8 +364,10 @@ def drop_height(
     (beyond the tolerance for floats): it means the bounds belong to another problem.
 
     0 for a curve that ends at its maximum; > 0 for every Goodharting curve and for a curve that
-    only falls. Source: the "normalised drop height" of Karwowski et al. (2024), section 2.2; the
-    exact normalisation of the paper is not reproduced here, this is deconfuse's definition.
+    only falls. This is deconfuse's definition, for any family and any pressure parameter: its
+    last point is wherever the caller's sweep ends. Karwowski et al. (2024) define theirs,
+    :func:`normalised_drop_height`, with the pressure :math:`\\lambda \\in [0, 1]` and the last
+    point the fully optimised policy :math:`\\pi_1`; on such a curve the two are equal.
 
     >>> c = goodhart_curve([(0, 0, 0), (1, 1, 3), (2, 2, 1)], label="demo", parameter="n")
     >>> drop_height(c, 0, 4)
@@ -402,6 +408,144 @@ def true_return_range(mdp: FiniteMDP, true: Reward = "true") -> tuple[Number, Nu
     high = optimal_return(mdp, r)
     low = -optimal_return(mdp, -r)
     return low, high
+
+
+# -- Karwowski et al. (2024): their drop height, criterion and early stopping ---------------------
+
+
+def normalised_drop_height(
+    curve: GoodhartCurve, true_min: Number, true_max: Number, tolerance: float = FLOAT_TOLERANCE
+) -> Number:
+    """The normalised drop height (NDH) of Karwowski et al. (2024), Definition 5 (section 2.2):
+    with the true reward :math:`R_0` normalised so that :math:`\\min_\\pi J_{R_0} = 0` and
+    :math:`\\max_\\pi J_{R_0} = 1`, and :math:`\\pi_\\lambda` the policy at optimisation pressure
+    :math:`\\lambda \\in [0, 1]`,
+
+    .. math:: \\mathrm{NDH} = \\max_{\\lambda \\in [0, 1]} J_{R_0}(\\pi_\\lambda) - J_{R_0}(\\pi_1),
+
+    "the loss of true reward throughout the optimisation process". Here the normalisation is
+    :math:`(J - J^{min}) / (J^{max} - J^{min})` with the bounds of :func:`true_return_range`, and
+    the maximum is over the curve's points. The curve's pressures must be :math:`\\lambda` values
+    in [0, 1] ending at exactly 1 (the fully optimised :math:`\\pi_1`; for their families
+    :math:`\\lambda = e^{-\\alpha}` with :math:`\\alpha` the regularisation strength, so
+    :math:`\\pi_1` is the unregularised optimum of the proxy); anything else is refused, naming
+    the pressure. On such a curve it equals deconfuse's :func:`drop_height`.
+
+    Source: Karwowski, Hayman, Bai, Kiendlhofer, Griffin & Skalse, "Goodhart's Law in
+    Reinforcement Learning" (ICLR 2024), section 2.2, Definition 5 (the number as the OpenReview
+    reviewers cite it).
+
+    >>> c = goodhart_curve([(0, 0, 2), (Fraction(1, 2), 3, 3), (1, 4, 2)], label="demo", parameter="lambda")
+    >>> normalised_drop_height(c, 0, 4)
+    Fraction(1, 4)
+    """
+    curve = _check_curve(curve)
+    for i, lam in enumerate(curve.pressure):
+        if lam < 0 or lam > 1:
+            raise InvalidArgument(f"curve.pressure[{i}] is {format_number(lam)}, not an optimisation pressure lambda in [0, 1]")
+    if curve.pressure[-1] != 1:
+        raise InvalidArgument(
+            f"curve.pressure[-1] is {format_number(curve.pressure[-1])}, not 1: the normalised drop height "
+            "compares with the fully optimised policy pi_1"
+        )
+    return drop_height(curve, true_min, true_max, tolerance)
+
+
+def goodhart_drop(
+    curve: GoodhartCurve, true_min: Number, true_max: Number, min_drop: Number = 0,
+    tolerance: float = FLOAT_TOLERANCE,
+) -> bool:
+    """Whether a *Goodhart drop* occurs in the sense of Karwowski et al. (2024), section 3.2:
+    :math:`\\mathrm{NDH} > ` ``min_drop`` (:func:`normalised_drop_height`; the paper counts
+    NDH > 0, ``min_drop = 0``). Exact on exact input; on float input ">" is beyond ``tolerance``.
+
+    Unlike deconfuse's :func:`is_goodharting`, a curve that only falls counts (its NDH is > 0),
+    and a threshold ``min_drop`` in [0, 1) leaves out drops too small to matter (deconfuse's
+    own sweep finds most NDHs below 0.01).
+
+    >>> falling = goodhart_curve([(0, 0, 2), (Fraction(1, 2), 1, 1), (1, 2, 0)], label="demo", parameter="lambda")
+    >>> goodhart_drop(falling, 0, 4), is_goodharting(falling), goodhart_drop(falling, 0, 4, min_drop=Fraction(1, 2))
+    (True, False, False)
+    """
+    tol = check_tolerance(tolerance)
+    threshold = _number(min_drop, "min_drop")
+    if threshold < 0 or threshold >= 1:
+        raise InvalidArgument(f"min_drop is {format_number(threshold)}, not in [0, 1)")
+    return _less(threshold, normalised_drop_height(curve, true_min, true_max, tol), tol)
+
+
+def early_stopping_index(mdp: FiniteMDP, path: Sequence[Any], proxy: Reward, theta: float) -> int:
+    """Where Karwowski et al.'s early stopping rule (section 5, Theorem 1 / Corollary 1) stops
+    along a path of policies :math:`\\pi_0, \\dots, \\pi_n` optimising the proxy :math:`R_1`,
+    given a bound :math:`\\theta \\ge \\arg(R_0, R_1)` (:func:`theory.polytope.projected_angle`) on
+    the angle to the unknown true reward: the index of the policy to keep,
+
+    .. math:: i^* = \\min\\Big\\{ i : \\frac{J_{R_1}(\\pi_{i+1}) - J_{R_1}(\\pi_i)}{\\lVert \\eta_{i+1} -
+              \\eta_i \\rVert} < \\sin(\\theta) \\lVert M_\\tau R_1 \\rVert \\Big\\}
+
+    (n when no step qualifies). The left side is :math:`t_i \\cdot M_\\tau R_1` for the unit
+    direction :math:`t_i` of the step, so the rule stops before the first step whose angle to
+    :math:`M_\\tau R_1` exceeds :math:`\\pi/2 - \\theta`: past it some reward within
+    :math:`\\theta` of the proxy, possibly the true one, *decreases*. Steps of length 0 are
+    skipped. ``path`` items are Policies or (S, A) occupancy measures; ``theta`` in [0, pi/2].
+    The comparison is done on squares, exactly on exact input (against the float
+    :math:`\\sin^2\\theta` read exactly).
+
+    >>> from theory.mdp import FiniteMDP
+    >>> one = FiniteMDP(states=["s"], actions=["a", "b", "c"], transitions=[[[1], [1], [1]]],
+    ...                 rewards={"true": [[0, 2, 1]], "proxy": [[0, 1, 2]]}, initial=[1], discount="1/2")
+    >>> path = [[["2/3", "2/3", "2/3"]], [[0, 1, 1]], [[0, 0, 2]]]
+    >>> [early_stopping_index(one, path, "proxy", math.radians(t)) for t in (20, 50, 65)]
+    [2, 1, 0]
+    """
+    theta = check_angle(theta)
+    r1 = reward_array(mdp, proxy)
+    m1 = project_reward(mdp, proxy).reshape(-1)
+    etas = []
+    for k, item in enumerate(path):
+        if isinstance(item, Policy):
+            etas.append(occupancy(mdp, item).reshape(-1))
+            continue
+        arr = np.asarray(item, dtype=object if mdp.exact else np.float64)
+        if arr.shape != (mdp.S, mdp.A):
+            raise InvalidArgument(f"path[{k}] has shape {arr.shape}, expected {(mdp.S, mdp.A)} (an occupancy measure)")
+        etas.append(np.array([Fraction(x) for x in arr.flat], dtype=object) if mdp.exact else arr.reshape(-1))
+    if not etas:
+        raise InvalidArgument("path is empty")
+    exact = mdp.exact
+    num = (lambda x: Fraction(x)) if exact else float  # noqa: E731
+    sin2 = num(math.sin(theta)) ** 2
+    norm2 = num(sum((m1 * m1).tolist(), num(0)))
+    flat = r1.reshape(-1)
+    for i in range(len(etas) - 1):
+        step = etas[i + 1] - etas[i]
+        length2 = num(sum((step * step).tolist(), num(0)))
+        if length2 == 0:
+            continue
+        gain = num(sum((step * flat).tolist(), num(0)))
+        if gain < 0 or gain * gain < sin2 * norm2 * length2:
+            return i
+    return len(etas) - 1
+
+
+def early_stopping_loss(curve: GoodhartCurve, stop: int, true_min: Number, true_max: Number) -> Number:
+    """The true return lost by stopping at point ``stop`` of the curve instead of at the oracle
+    stopping point (the curve's best true return), normalised by the true return range as in
+    :func:`normalised_drop_height`: :math:`(\\max_j J_{R_0}(\\pi_j) - J_{R_0}(\\pi_{stop})) /
+    (J^{max} - J^{min}) \\in [0, 1]`; 0 when the range is 0. What Karwowski et al. (2024,
+    section 5, Figure 5) measure of their early stopping.
+
+    >>> c = goodhart_curve([(0, 0, 2), (1, 3, 3), (2, 4, 2)], label="demo", parameter="i")
+    >>> early_stopping_loss(c, 0, 0, 4), early_stopping_loss(c, 1, 0, 4)
+    (Fraction(1, 4), Fraction(0, 1))
+    """
+    curve = _check_curve(curve)
+    if isinstance(stop, bool) or not isinstance(stop, Integral) or not 0 <= stop < len(curve.true):
+        raise InvalidArgument(f"stop is {stop!r}, not an index of the curve's {len(curve.true)} points")
+    best = max(curve.true)
+    # the drop of the two-point curve (best, stopped) is exactly the normalised loss
+    two = goodhart_curve([(0, best, best), (1, curve.true[stop], curve.true[stop])], curve.label, curve.parameter)
+    return drop_height(two, true_min, true_max)
 
 
 # -- reward hacking ----------------------------------------------------------------------------

@@ -45,6 +45,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -53,7 +54,7 @@ from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
 from theory.errors import InvalidArgument
-from theory.evaluation import occupancy, state_action_flow
+from theory.evaluation import occupancy, reward_array, state_action_flow
 from theory.mdp import FiniteMDP
 from theory.numbers import FLOAT_TOLERANCE, coerce_array, format_number, zeros_like_kind
 from theory.policy import Policy
@@ -69,6 +70,10 @@ __all__ = [
     "occupancy_vertices",
     "vertices",
     "is_vertex",
+    "flow_normals",
+    "project_reward",
+    "projected_signed_cos2",
+    "projected_angle",
 ]
 
 #: The default cap on the number A**S of deterministic stationary policies that an exhaustive
@@ -346,3 +351,125 @@ def is_vertex(mdp: FiniteMDP, d: Any, tolerance: float = FLOAT_TOLERANCE) -> boo
         return DomainMatrix(rows, (mdp.S, len(support)), QQ).rank() == len(support)
     M = np.array([[(1.0 if s == t else 0.0) - mdp.discount * T[s, a, t] for s, a in support] for t in range(mdp.S)])
     return int(np.linalg.matrix_rank(M)) == len(support)
+
+
+# -- the projected angle (Karwowski et al. 2024, section 2.2) -----------------------------------
+
+
+def flow_normals(mdp: FiniteMDP) -> np.ndarray:
+    """The normals of the Bellman flow equations, one row per state, as an (S, S*A) array of
+    the MDP's kind: row :math:`s'` at column :math:`(s, a)` (row-major, ``s * A + a``) is
+    :math:`\\mathbb{1}[s = s'] - \\gamma P(s' \\mid s, a)`, so the flow equations read
+    ``flow_normals(mdp) @ d.ravel() == mdp.initial``. The rows are linearly independent (the
+    columns of any deterministic policy form :math:`(I - \\gamma P_\\pi)^T`). Discounted only.
+
+    Source: Puterman (1994), equation (6.9.2); Karwowski et al. (2024), section 2.1.
+
+    >>> from theory.examples import two_state
+    >>> [[str(x) for x in row] for row in flow_normals(two_state())]
+    [['1/10', '91/100', '0', '-9/10'], ['0', '-81/100', '1/10', '1']]
+    >>> (flow_normals(two_state()) @ vertices(two_state())[2].ravel()).tolist() == two_state().initial.tolist()
+    True
+    """
+    _check_discounted(mdp, "flow_normals")
+    S, A = mdp.S, mdp.A
+    eye = np.zeros((S, A, S), dtype=object if mdp.exact else np.float64)
+    for s in range(S):
+        eye[s, :, s] = Fraction(1) if mdp.exact else 1.0
+    return (eye - mdp.discount * mdp.transitions).reshape(S * A, S).T
+
+
+def project_reward(mdp: FiniteMDP, reward: Any) -> np.ndarray:
+    """:math:`M_\\tau R`: the reward projected orthogonally onto the linear subspace parallel to
+    the affine span of the occupancy polytope, the orthogonal complement of the rows N of
+    :func:`flow_normals`: :math:`M_\\tau R = R - N^T (N N^T)^{-1} N R`, an (S, A) array of the
+    MDP's kind (exact over the rationals on exact input; float: numpy's solve).
+
+    Adding to R any element of the row space of N changes nothing: that is exactly a
+    potential shaping :math:`\\gamma E[\\Phi(s')] - \\Phi(s)` (Ng, Harada & Russell 1999), and a
+    constant c (the potential :math:`\\Phi \\equiv -c / (1 - \\gamma)`); so :math:`J_R(\\pi) -
+    J_{M_\\tau R}(\\pi)` is the same for every policy. The affine span of the polytope *is* this
+    flow space when every state is reachable from the initial distribution (then the uniform
+    policy's occupancy is positive everywhere, a relative-interior point); otherwise the
+    polytope is thinner and this projection keeps directions no policy can move along.
+
+    Source: Karwowski et al., "Goodhart's Law in Reinforcement Learning" (ICLR 2024),
+    section 2.2 (the matrix :math:`M_\\tau`).
+
+    >>> from theory.mdp import FiniteMDP
+    >>> one = FiniteMDP(states=["s"], actions=["a", "b", "c"], transitions=[[[1], [1], [1]]],
+    ...                 rewards={"true": [[1, 0, 0]]}, initial=[1], discount="1/2")
+    >>> [str(x) for x in project_reward(one, "true")[0]]
+    ['2/3', '-1/3', '-1/3']
+    """
+    _check_discounted(mdp, "project_reward")
+    r = reward_array(mdp, reward).reshape(-1)
+    N = flow_normals(mdp)
+    S = mdp.S
+    if not mdp.exact:
+        y = np.linalg.solve(N @ N.T, N @ r)
+        return (r - N.T @ y).reshape(mdp.S, mdp.A)
+    q = lambda x: QQ(x.numerator, x.denominator)  # noqa: E731
+    gram = DomainMatrix([[q(sum((N[i] * N[j]).tolist(), Fraction(0))) for j in range(S)] for i in range(S)], (S, S), QQ)
+    rhs = DomainMatrix([[q(sum((N[i] * r).tolist(), Fraction(0)))] for i in range(S)], (S, 1), QQ)
+    y = [Fraction(int(x.numerator), int(x.denominator)) for x in gram.lu_solve(rhs).to_list_flat()]
+    out = np.empty(S * mdp.A, dtype=object)
+    for k in range(S * mdp.A):
+        out[k] = r[k] - sum((N[i, k] * y[i] for i in range(S)), Fraction(0))
+    return out.reshape(mdp.S, mdp.A)
+
+
+def _projected_pair(mdp: FiniteMDP, reward0: Any, reward1: Any) -> tuple[Any, Any, Any]:
+    """(<M R0, M R1>, |M R0|^2, |M R1|^2), refusing a reward whose projection is 0."""
+    p0 = project_reward(mdp, reward0).reshape(-1)
+    p1 = project_reward(mdp, reward1).reshape(-1)
+    zero = Fraction(0) if mdp.exact else 0.0
+    dot, n0, n1 = (sum((x * y).tolist(), zero) for x, y in ((p0, p1), (p0, p0), (p1, p1)))
+    for name, norm in (("reward0", n0), ("reward1", n1)):
+        if norm == 0 or (not mdp.exact and norm <= (FLOAT_TOLERANCE * max(1.0, float(np.abs(p0).max(initial=0)))) ** 2):
+            raise InvalidArgument(
+                f"{name} projects to 0 on the occupancy polytope's span (every policy has the same return "
+                "under it); its projected angle is undefined"
+            )
+    return dot, n0, n1
+
+
+def projected_signed_cos2(mdp: FiniteMDP, reward0: Any, reward1: Any) -> Fraction | float:
+    """:math:`\\cos\\theta \\, |\\cos\\theta|` for :math:`\\theta = \\arg(R_0, R_1)`
+    (:func:`projected_angle`): the squared cosine with the sign of the cosine, exact (a
+    Fraction) on exact input since :math:`\\cos^2 = \\langle M R_0, M R_1\\rangle^2 / (|M R_0|^2
+    |M R_1|^2)`. 1 exactly when the rewards order all policies the same way, -1 when opposite.
+
+    >>> from theory.mdp import FiniteMDP
+    >>> one = FiniteMDP(states=["s"], actions=["a", "b", "c"], transitions=[[[1], [1], [1]]],
+    ...                 rewards={"r0": [[1, 0, 0]], "r1": [[0, 1, 0]]}, initial=[1], discount="1/2")
+    >>> projected_signed_cos2(one, "r0", "r1")
+    Fraction(-1, 4)
+    """
+    dot, n0, n1 = _projected_pair(mdp, reward0, reward1)
+    if mdp.exact:
+        value = Fraction(dot) * Fraction(dot) / (Fraction(n0) * Fraction(n1))
+        return value if dot >= 0 else -value
+    return float(np.sign(dot)) * float(dot) ** 2 / (float(n0) * float(n1))
+
+
+def projected_angle(mdp: FiniteMDP, reward0: Any, reward1: Any) -> float:
+    """The projected angle :math:`\\arg(R_0, R_1) \\in [0, \\pi]` (radians, a float): the angle
+    between :math:`M_\\tau R_0` and :math:`M_\\tau R_1` (:func:`project_reward`).
+
+    Definition (Karwowski et al. 2024, section 2.2): "the angle between the projections of the
+    two rewards onto the linear subspace parallel to the occupancy polytope :math:`\\Omega`".
+    It is 0 exactly when :math:`R_1` orders all policies as :math:`R_0` does (e.g. a positive
+    multiple plus a potential shaping or a constant) and :math:`\\pi` when it reverses the
+    order. A reward that is constant on all policies (projection 0) is refused. Computed from
+    the exact signed cosine squared when the MDP is exact (so 0 and pi are exact there).
+
+    >>> from theory.mdp import FiniteMDP
+    >>> one = FiniteMDP(states=["s"], actions=["a", "b", "c"], transitions=[[[1], [1], [1]]],
+    ...                 rewards={"r0": [[1, 0, 0]], "r1": [[0, 1, 0]]}, initial=[1], discount="1/2")
+    >>> round(projected_angle(one, "r0", "r1") / math.pi, 12)
+    0.666666666667
+    """
+    c2 = projected_signed_cos2(mdp, reward0, reward1)
+    cosine = math.copysign(math.sqrt(abs(float(c2))), float(c2))
+    return math.acos(max(-1.0, min(1.0, cosine)))

@@ -75,6 +75,7 @@ __all__ = [
     "check_count",
     "check_reward_name",
     "check_distinct",
+    "check_angle",
 ]
 
 #: The one tie vocabulary (meanings in the module docstring).
@@ -686,3 +687,18 @@ def check_distinct(values: Any, field: str, check: Any) -> tuple[Any, ...]:
             raise InvalidArgument(f"{field} lists {format_number(checked)} twice")
         out.append(checked)
     return tuple(out)
+
+
+def check_angle(value: Any, field: str = "theta", high: float = math.pi / 2) -> float:
+    """An angle in radians: a finite number in [0, ``high``] (default pi/2), as a float.
+
+    >>> check_angle(0.5)
+    0.5
+    >>> check_angle(2.0)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: theta is 2.0, not an angle in [0, 1.5708] radians
+    """
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= float(value) <= high:
+        raise InvalidArgument(f"{field} is {show_value(value)}, not an angle in [0, {high:.5g}] radians")
+    return float(value)
