@@ -7,7 +7,7 @@ Every builder returns an exact model (Fractions) with a "true" and a "proxy" rew
 >>> environments.get("lava-train").S == environments.get("lava_train").S
 True
 >>> environments.names()[:3]
-['bandit', 'chain', 'cliff-walking']
+['bandit', 'chain', 'cleaning-robot']
 """
 
 from environments.bandits import bandit, contextual_bandit

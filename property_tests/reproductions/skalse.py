@@ -69,6 +69,8 @@ from theory.polytope import deterministic_policies
 
 __all__ = [
     "Ordering",
+    "PAPER_STRICT",
+    "PAPER_SIMPLIFIED",
     "ordering_text",
     "induced_ordering",
     "weak_orderings",
