@@ -27,8 +27,10 @@ and the two-state MDP (section 5.2, appendix D.1 Table 1; :func:`environments.sk
 Which orderings a reward can represent is decided exactly: a weak ordering (tiers of equal value,
 strictly increasing between tiers) is representable iff the homogeneous system "equal inside a
 tier, J rises by at least 1 between consecutive tiers" in the reward R(s, a) is feasible, solved
-by exact Fourier-Motzkin elimination (rationals) and cross-checked with scipy's HiGHS; every reward found is
-re-evaluated exactly and must induce the ordering.
+by exact Fourier-Motzkin elimination (rationals) and cross-checked with scipy's HiGHS; every
+reward found is re-evaluated exactly and must induce the ordering. (sympy 1.14's exact
+``linprog`` / ``lpmin`` were tried first and returned points violating the constraints of an
+infeasible system here, e.g. pi00 < pi11 < pi10 < pi01; the re-evaluation caught it.)
 
 The difference found (so ``expect = "differs"``): Theorem 3 and Corollary 3 as printed fail.
 On the two-state MDP Theorem 3's condition says a non-trivial simplification exists for each of
@@ -36,7 +38,7 @@ the 12 orderings with one tie, but none exists (the paper's own appendix D.1 agr
 third policy equal forces the fourth); on two policies, any simplification equates both, so it
 is trivial, against Corollary 3. The proof's step "R2 is trivial on Π iff its vector is 0" misses
 the reward normal to the affine hull of F(Π) (a constant reward, non-zero and trivial): every
-F(Π) lies in the hyperplane sum F = 1/(1 - gamma), so the linear rank counts one dimension too
+F(Π) lies in the hyperplane sum F = 1/(1 - gamma) (or the horizon), so the linear rank counts one dimension too
 many. With dim(F(Π)) read as the dimension of the affine hull, the condition agrees with the
 exact enumeration on every ordering tested.
 
@@ -427,8 +429,8 @@ def _flip(tiers: Ordering) -> bool:
 
 
 def _orderings_experiment(occ: dict[str, list[Fraction]]) -> dict[str, Any]:
-    """Every weak ordering of the deterministic policies: representable or not (exact LP, with
-    the float LP as a second method), and for each representable one the brute-force answer and
+    """Every weak ordering of the deterministic policies: representable or not (exact
+    Fourier-Motzkin, with the float LP as a second method), and for each representable one the brute-force answer and
     Theorem 3's (as printed and affine) to "has a non-trivial simplification"."""
     cache: dict[Ordering, bool] = {}
     disagreements = []
