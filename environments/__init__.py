@@ -7,7 +7,7 @@ Every builder returns an exact model (Fractions) with a "true" and a "proxy" rew
 >>> environments.get("lava-train").S == environments.get("lava_train").S
 True
 >>> environments.names()[:3]
-['bandit', 'chain', 'cliff-walking']
+['bandit', 'chain', 'cleaning-robot']
 """
 
 from environments.bandits import bandit, contextual_bandit
@@ -26,6 +26,7 @@ from environments.gridworlds import lava_test, lava_train, tomato
 from environments.gym_import import cliff_walking, frozen_lake, taxi
 from environments.random_mdp import random_mdp
 from environments.registry import builder, describe, get, names, register, unregister
+from environments.skalse import cleaning_robot, skalse_two_state
 from environments.shifts import shift_dynamics, shift_initial, shift_layout, shift_reward
 
 __all__ = [
@@ -48,6 +49,8 @@ __all__ = [
     "frozen_lake",
     "cliff_walking",
     "taxi",
+    "cleaning_robot",
+    "skalse_two_state",
     # proxy-error models (Goodhart)
     "ERROR_MODELS",
     "regressional",
@@ -74,6 +77,8 @@ for _name, _builder in (
     ("frozen-lake", frozen_lake),
     ("cliff-walking", cliff_walking),
     ("taxi", taxi),
+    ("cleaning-robot", cleaning_robot),
+    ("skalse-two-state", skalse_two_state),
 ):
     register(_name, _builder)
 del _name, _builder

@@ -440,7 +440,7 @@ def test_gym_import_without_gymnasium(monkeypatch):
 def test_registry_names_and_descriptions():
     expected = {
         "bandit", "contextual-bandit", "chain", "random", "lava-train", "lava-test", "tomato",
-        "frozen-lake", "cliff-walking", "taxi",
+        "frozen-lake", "cliff-walking", "taxi", "cleaning-robot", "skalse-two-state",
     }
     assert set(environments.names()) == expected
     described = dict(environments.describe())

@@ -9,9 +9,12 @@ proxy keeps rising; Karwowski et al. ("Goodhart's Law in Reinforcement Learning"
 measure how often and how much this happens in MDPs and explain it by the geometry of the
 occupancy polytope (see :mod:`theory.polytope`).
 
-Reward hacking (Skalse et al., "Defining and Characterizing Reward Hacking", NeurIPS 2022):
-a pair of rewards is *hackable* on a set of policies when raising the expected return of one can
-lower that of the other; :func:`hackable` decides it exactly on a finite set of policies.
+Reward hacking (Skalse et al., "Defining and Characterizing Reward Hacking", NeurIPS 2022,
+section 4.2): a pair of rewards is *hackable* on a set of policies when raising the expected
+return of one can lower that of the other (Definition 1); *trivial* and *equivalent* are defined
+in the paragraph after it; a *simplification* collapses distinctions without reversing any
+(Definition 2). :func:`hackable`, :func:`trivial`, :func:`equivalent` and :func:`simplifies`
+decide them exactly on a finite set of policies (by default the deterministic stationary ones).
 
 Comparisons are exact on exact input (Fractions). Where a float is involved, "a < b" means
 :math:`b - a > \text{tol} \cdot \max(1, |a|, |b|)` with ``tolerance`` (default
@@ -74,6 +77,7 @@ __all__ = [
     "hackable",
     "trivial",
     "equivalent",
+    "simplifies",
 ]
 
 
@@ -617,8 +621,10 @@ def hackable(
     :math:`\\Pi` is ``policies`` (any finite set of policies that fit the MDP), by default the
     :math:`A^S` deterministic stationary policies (refused past ``max_policies``, 4096 by
     default). On sets containing an open set of stochastic policies, Skalse et al. show that
-    unhackable and non-trivial implies equivalent; on finite sets such as the deterministic
-    policies, non-trivial unhackable pairs that are *not* equivalent exist (:func:`equivalent`).
+    unhackable and non-trivial implies equivalent (Theorem 1, Corollaries 1 and 2); on finite
+    sets such as the deterministic policies, non-trivial unhackable pairs that are *not*
+    equivalent exist (Theorem 2; :func:`equivalent`). Both comparisons are strict: an
+    unhackable pair may have :math:`J_1(\\pi) < J_1(\\pi')` and :math:`J_2(\\pi) = J_2(\\pi')`.
 
     Exact on exact input; on float input "<" is beyond ``tolerance`` (relative). Method: sort
     the N policies by :math:`J_1` and scan once, keeping the largest :math:`J_2` among the
@@ -667,7 +673,8 @@ def trivial(
     return for floats). By default the deterministic stationary policies. A trivial reward
     forms an unhackable pair with every reward. Vacuously true on an empty set.
 
-    Source: Skalse et al. (2022), Definition 1.
+    Source: Skalse et al. (2022), section 4.2, the paragraph after Definition 1 ("R is trivial
+    on Π if J(π) = J(π') for all π, π' ∈ Π").
 
     >>> from theory.examples import two_state
     >>> trivial(two_state(), "true"), trivial(two_state(), [[1, 1], [1, 1]])
@@ -690,13 +697,14 @@ def equivalent(
 ) -> bool:
     """Whether the two rewards order the policy set identically:
     :math:`J_1(\\pi) \\le J_1(\\pi') \\iff J_2(\\pi) \\le J_2(\\pi')` for all pairs (Skalse et
-    al. 2022, Definition 1). By default the deterministic stationary policies.
+    al. 2022, section 4.2, the paragraph after Definition 1: "J1 and J2 induce the same ordering
+    of Π"). By default the deterministic stationary policies.
 
     Method: sort by :math:`(J_1, J_2)`; the rewards are equivalent iff every two consecutive
     policies compare the same way under both (both equal, or both strictly increasing). Exact
     on exact input; for floats the consecutive comparisons use ``tolerance``.
 
-    Source: Skalse et al. (2022), Definition 1.
+    Source: Skalse et al. (2022), section 4.2.
 
     >>> from theory.examples import two_state
     >>> equivalent(two_state(), "true", [[0, 0], [3, 0]]), equivalent(two_state(), "true", "proxy")
@@ -709,3 +717,69 @@ def equivalent(
         if _less(a1, b1, tol) != _less(a2, b2, tol) or _less(b2, a2, tol):
             return False
     return True
+
+
+def simplifies(
+    mdp: FiniteMDP,
+    reward1: Reward,
+    reward2: Reward,
+    policies: Iterable[Policy] | None = None,
+    *,
+    max_policies: int = MAX_POLICIES,
+    tolerance: float = FLOAT_TOLERANCE,
+) -> tuple[Policy, Policy] | None:
+    """A witness that ``reward2`` is a *simplification* of ``reward1`` on a set of policies, or
+    None if it is not.
+
+    Definition (Skalse et al. 2022, section 4.2, Definition 2): :math:`R_2` is a simplification
+    of :math:`R_1` relative to :math:`\\Pi` if for all :math:`\\pi, \\pi' \\in \\Pi`
+
+    .. math:: J_1(\\pi) < J_1(\\pi') \\Rightarrow J_2(\\pi) \\le J_2(\\pi')
+              \\quad\\text{and}\\quad J_1(\\pi) = J_1(\\pi') \\Rightarrow J_2(\\pi) = J_2(\\pi'),
+
+    *and* there exist :math:`\\pi, \\pi' \\in \\Pi` with :math:`J_2(\\pi) = J_2(\\pi')` but
+    :math:`J_1(\\pi) \\ne J_1(\\pi')` (at least one distinction is collapsed, so no reward
+    simplifies an equivalent one). "If R2 is trivial then we say that this is a trivial
+    simplification": triviality is *not* excluded by the definition; test it with
+    :func:`trivial`. The paper writes :math:`R_2 \\trianglelefteq R_1`. The relation is
+    asymmetric, transitive (the two implications chain, and the collapsed pair of the second
+    step is collapsed by the composite), and a simplification is never hackable
+    (:func:`hackable`): the first implication forbids :math:`J_1(\\pi) < J_1(\\pi')` with
+    :math:`J_2(\\pi) > J_2(\\pi')`.
+
+    The witness is a collapsed pair ``(pi, pi_prime)``: :math:`J_1(\\pi) < J_1(\\pi')` and
+    :math:`J_2(\\pi) = J_2(\\pi')`. :math:`\\Pi` is ``policies``, by default the deterministic
+    stationary policies (as in :func:`hackable`).
+
+    Method: sort the policies by :math:`(J_1, J_2)`; every two consecutive policies must have
+    equal :math:`J_2` where their :math:`J_1` are equal, and non-decreasing :math:`J_2` where
+    :math:`J_1` rises; the first consecutive pair whose :math:`J_1` rises while :math:`J_2`
+    stays equal is the witness. Exact on exact input; for floats the consecutive comparisons
+    use ``tolerance`` (relative, see the module docstring).
+
+    Source: Skalse, Howe, Krasheninnikov & Krueger, "Defining and Characterizing Reward
+    Hacking", NeurIPS 2022, section 4.2.
+
+    >>> from theory.mdp import FiniteMDP
+    >>> bandit = FiniteMDP(states=["s"], actions=["a0", "a1", "a2"], transitions=[[[1], [1], [1]]],
+    ...                    rewards={"r1": [[0, 1, 2]], "r2": [[0, 0, 2]]}, initial=[1], horizon=1)
+    >>> pi, pi_prime = simplifies(bandit, "r1", "r2")
+    >>> pi.action_labels(), pi_prime.action_labels()
+    (('a0',), ('a1',))
+    >>> simplifies(bandit, "r2", "r1") is None, simplifies(bandit, "r1", "r1") is None
+    (True, True)
+    """
+    tol = check_tolerance(tolerance)
+    pis, values = policy_returns(mdp, [reward1, reward2], policies, max_policies=max_policies)
+    order = sorted(range(len(pis)), key=lambda k: (values[k][0], values[k][1], k))
+    witness: tuple[Policy, Policy] | None = None
+    for k, m in zip(order, order[1:]):
+        (a1, a2), (b1, b2) = values[k], values[m]
+        if not _less(a1, b1, tol):  # J1 equal: J2 must be equal
+            if not _same(a2, b2, tol):
+                return None
+        elif _less(b2, a2, tol):  # J1 rises, J2 falls: reversed (a hack)
+            return None
+        elif witness is None and _same(a2, b2, tol):
+            witness = (pis[k], pis[m])
+    return witness
