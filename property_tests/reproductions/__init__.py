@@ -9,13 +9,20 @@ True
 
 from __future__ import annotations
 
+from property_tests.reproductions import beirami
+from property_tests.reproductions import gao
+from property_tests.reproductions import taylor
 from property_tests.reproductions.base import Comparison, Outcome, Reproduction, Verdict
 from theory.errors import InvalidArgument
 
 __all__ = ["Comparison", "Outcome", "Reproduction", "Verdict", "ENTRIES", "reproductions", "get"]
 
 #: The entry modules, in the order of ``deconfuse reproduce --list``.
-ENTRIES: tuple = ()
+ENTRIES: tuple = (
+    gao,
+    beirami,
+    taylor,
+)
 
 
 def reproductions() -> dict[str, Reproduction]:
