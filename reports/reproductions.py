@@ -67,6 +67,7 @@ def outcome_data(reproduction: Reproduction, outcome: Outcome) -> dict[str, Any]
         "differences": [c.quantity for c in outcome.differences],
         "comparisons": rows,
         "assumed": list(outcome.assumed),
+        "assumed_count": len(outcome.assumed),
         "data": json_ready(dict(outcome.data)),
     }
 
@@ -97,6 +98,7 @@ def reproductions_data(
         "reproduced": sum(e["verdict"] == "reproduced" for e in entries),
         "unexpected": [e["name"] for e in entries if not e["matches"]],
     }
+    summary["unexpected_count"] = len(summary["unexpected"])
     return {"figure": "reproductions", "quick": quick, "entries": entries, "summary": summary}
 
 
@@ -134,9 +136,9 @@ def reproduction_reading(entry: Mapping[str, Any]) -> Reading:
     run = "quick" if entry["quick"] else "full"
     s1 = (f"{r('paper')}: {r('agreeing', fmt='d')} of {r('count', fmt='d')} comparisons agree, so the verdict of "
           f"the {run} run is {r('verdict')} (expected {r('expect')}).")
-    differing = entry["differences"]
+    differing = [r("differences", i) for i in range(len(entry["differences"]))]
     tail = f"; differs in: {'; '.join(differing)}" if differing else ""
-    s2 = (f"The claim: {r('claim')}{tail}; {len(entry['assumed'])} details are assumed where the paper is "
+    s2 = (f"The claim: {r('claim')}{tail}; {r('assumed_count', fmt='d')} details are assumed where the paper is "
           f"silent (listed in the data).")
     return r.reading([s1, s2])
 
@@ -152,9 +154,10 @@ def reproductions_reading(data: Mapping[str, Any]) -> Reading:
     run = "quick" if data["quick"] else "full"
     s1 = (f"{r('summary', 'as_expected', fmt='d')} of {r('summary', 'total', fmt='d')} reproductions got their "
           f"expected verdict in their {run} versions, {r('summary', 'reproduced', fmt='d')} reproducing the paper.")
-    unexpected = data["summary"]["unexpected"]
-    s2 = ("None was unexpected; each entry's table below shows the paper's value beside ours with the criterion."
-          if not unexpected else f"Unexpected: {', '.join(unexpected)}; see their tables below.")
+    unexpected = [r("summary", "unexpected", i) for i in range(len(data["summary"]["unexpected"]))]
+    s2 = (f"{r('summary', 'unexpected_count', fmt='d')} unexpected"
+          + (f" ({', '.join(unexpected)})" if unexpected else "")
+          + "; each entry's table below shows the paper's value beside ours with the criterion.")
     return r.reading([s1, s2])
 
 

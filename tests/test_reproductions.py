@@ -83,7 +83,8 @@ def test_reproduce_list_and_unknown_names():
 def test_reproduce_json():
     code, out, _ = run(["reproduce", "beirami", "--quick", "--json"])
     data = json.loads(out)
-    assert code == 0 and data["summary"] == {"total": 1, "as_expected": 1, "reproduced": 1, "unexpected": []}
+    assert code == 0 and data["summary"] == {"total": 1, "as_expected": 1, "reproduced": 1, "unexpected": [],
+                                         "unexpected_count": 0}
     assert data["entries"][0]["comparisons"][0]["row"][0] == "KL(best-of-1 || uniform k=2)"
 
 
@@ -106,7 +107,8 @@ def test_the_section_readings_are_traceable_and_a_figureless_entry_is_a_table(to
     data = reproductions_data()
     summary, entry = reproductions_artifacts(data)
     assert summary.table[1] == [["toy", "A. Author 2020", "differs", "reproduced", "NO", ""]]
-    assert summary.reading.sentences[1] == "Unexpected: toy; see their tables below."
+    assert summary.reading.sentences[1] == ("1 unexpected (toy); each entry's table below shows the paper's value "
+                                            "beside ours with the criterion.")
     assert entry.figures == [] and entry.table[1] == [["1 + 1", "2", "3", "equal", "NO", ""]]
     assert entry.reading.sentences[0] == ("A. Author 2020: 0 of 1 comparisons agree, so the verdict of the quick "
                                           "run is differs (expected reproduced).")

@@ -182,6 +182,6 @@ REPRODUCTION = Reproduction(
                "form, and the capped LP's optimum computed by sorting.",
     run=run,
     expect="reproduced",
-    full_time="4 s",
+    full_time="2 s",
     figure=figure,
 )
