@@ -17,6 +17,7 @@ number traceable to the data) and an *artifact* that bundles them for a report f
 - :mod:`reports.graph` — an MDP (or a saved counterexample) as a graph;
 - :mod:`reports.symbolic` — value curves and region maps of parametric environments;
 - :mod:`reports.verdicts` — the verdict table of the conjecture suite;
+- :mod:`reports.reproductions` — the "Reproductions" section: each paper's numbers beside ours;
 - :mod:`reports.document` — report folders: numbers, files, readings, the index;
 - :mod:`reports.demo` — the headline demo: the catalogue's demo reports and the verdicts;
 - :mod:`reports.sweeps` — prevalence sweeps over random MDPs at scale.
@@ -31,4 +32,4 @@ do not load matplotlib.
 """
 
 __all__ = ["catalogue", "goodhart_curves", "prevalence", "shift", "cost", "theory_plots", "graph", "symbolic",
-           "verdicts", "document", "demo", "sweeps"]
+           "verdicts", "reproductions", "document", "demo", "sweeps"]

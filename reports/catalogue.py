@@ -21,7 +21,7 @@ command line starts without matplotlib. Adding a report is one module and one li
 Examples
 --------
 >>> [r.name for r in CATALOGUE]
-['goodhart-curves', 'prevalence', 'shift', 'cost', 'theory', 'graph', 'symbolic']
+['goodhart-curves', 'prevalence', 'shift', 'cost', 'theory', 'graph', 'symbolic', 'reproductions']
 >>> REPORTS["theory"].function("data").__name__, [o.flag for o in REPORTS["theory"].options]
 ('theory_data', ['--n', '--q', '--outcomes'])
 """
@@ -235,6 +235,25 @@ def _graph_artifacts(folder: str | Path | None, **options: Any) -> list[Artifact
     return [graph_artifact(graph_data(mdp, title), name=f"graph-{_slug(title)}", layout=layout) for title, mdp in mdps]
 
 
+def _reproductions_keywords(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The given options, with ``size`` ("quick", the default, or "full") read as ``quick``."""
+    given = _given(values)
+    return {**{k: v for k, v in given.items() if k != "size"}, "quick": given.get("size", "quick") == "quick"}
+
+
+def _reproductions_artifacts(folder: str | Path | None, **options: Any) -> list[Artifact]:
+    """The "Reproductions" section: the summary and one entry per reproduction."""
+    from reports.reproductions import reproductions_artifacts, reproductions_data
+
+    return reproductions_artifacts(reproductions_data(**options))
+
+
+def _reproductions_demo(settings: Any, verbose: bool) -> tuple[str, dict[str, Any]]:
+    from property_tests.reproductions import reproductions
+
+    return (f"reproductions, quick versions ({len(reproductions())} entries)", {"quick": True})
+
+
 def _demo_step(label: str) -> Callable[[Any, bool], tuple[str, dict[str, Any]]]:
     """A demo step that runs the report with its defaults."""
     return lambda settings, verbose: (label, {})
@@ -341,6 +360,13 @@ CATALOGUE: tuple[Report, ...] = (
                Option("--lines", "lines", "exact lines of the region map (default 9)", kind="int", metavar="K",
                       default=9, names=("num",))),
            keywords=_symbolic_keywords, build=_symbolic_artifacts),
+    Report("reproductions", "the papers' claims and numbers recomputed beside deconfuse's, one figure per entry",
+           "reports.reproductions", "reproductions_data", "reproduction_figure", "reproductions_reading",
+           "reproductions_artifacts", (
+               Option("--names", "names", "reproductions (default: all; see deconfuse reproduce --list)",
+                      kind="list", metavar="NAME,..."),
+               Option("--size", "size", "quick (default) or full versions", choices=("quick", "full"))),
+           keywords=_reproductions_keywords, build=_reproductions_artifacts, demo=_reproductions_demo),
 )
 
 #: The reports by name.

@@ -9,6 +9,7 @@
 3. true regret under distributional shift and the lava pair drawn (:mod:`reports.shift`);
 4. decision-time cost against regret in and out of distribution (:mod:`reports.cost`);
 5. the best-of-n KL and quantiliser cost-bound theory (:mod:`reports.theory_plots`);
+6. the quick versions of every reproduction of the suite (:mod:`reports.reproductions`);
 
 and last the verdict table of the conjecture suite (:mod:`reports.verdicts`: every statement
 of :func:`property_tests.engine.suite` checked with a modest number of examples).
@@ -20,7 +21,7 @@ named report (``deconfuse report``).
 Examples
 --------
 >>> sorted(REPORTS)
-['cost', 'goodhart-curves', 'graph', 'prevalence', 'shift', 'symbolic', 'theory']
+['cost', 'goodhart-curves', 'graph', 'prevalence', 'reproductions', 'shift', 'symbolic', 'theory']
 """
 
 from __future__ import annotations

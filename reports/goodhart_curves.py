@@ -19,8 +19,8 @@ with its peak (:func:`theory.goodhart.peak`) and normalised drop height.
 
 A second panel draws the true-return gain over the base, :math:`J_{true}(\pi) -
 J_{true}(\pi_0)`, against :math:`d = \sqrt{KL(\pi \| \pi_0)}`, with the least-squares fit of
-Gao, Schulman & Hilton's best-of-n shape :math:`R(d) = d(\alpha - \beta d)` (:func:`gao_fit`)
-to the best-of-n points.
+Gao, Schulman & Hilton's best-of-n shape :math:`R(d) = d(\alpha - \beta d)` (:func:`theory.fits.gao_fit`,
+re-exported here) to the best-of-n points, with its centred R² (and the uncentred one, so labelled).
 
 Sources: Gao, Schulman & Hilton, "Scaling Laws for Reward Model Overoptimization" (2022/2023),
 the functional form; Karwowski et al., "Goodhart's Law in Reinforcement Learning" (ICLR 2024),
@@ -52,6 +52,7 @@ from agents.direct import Argmax
 from environments.proxy_errors import ERROR_MODELS
 from reports.document import Artifact, Reader, Reading, exact, format_fact, number_pair
 from theory.errors import InvalidArgument
+from theory.fits import gao_fit
 from theory.goodhart import drop_height, goodhart_curve, is_goodharting, peak, true_return_range
 from theory.mdp import FiniteMDP
 from theory.metrics import trajectory_kl
@@ -98,44 +99,6 @@ FAMILIES = (
     ("Boltzmann", "beta", "beta"),
     ("lookahead", "depth", "depth"),
 )
-
-
-def gao_fit(d: Sequence[float], gain: Sequence[float]) -> dict[str, float]:
-    r"""Least-squares fit of :math:`R(d) = d(\alpha - \beta d) = \alpha d - \beta d^2` to points
-    :math:`(d_i, R_i)` (no intercept: R(0) = 0 at the base policy).
-
-    Returns ``alpha``, ``beta``, the residual sum of squares ``rss``, ``r2`` (the share of
-    :math:`\sum R_i^2` explained; no intercept, so uncentred) and ``d_peak`` =
-    :math:`\alpha / (2\beta)` (None when :math:`\beta \le 0`: no interior peak). Needs two
-    points with distinct non-zero d.
-
-    Source: Gao, Schulman & Hilton (2022), eq. for best-of-n: :math:`R_{bon}(d) = d(\alpha_{bon}
-    - \beta_{bon} d)`.
-
-    >>> fit = gao_fit([0.5, 1.0, 2.0], [0.5 * (3 - 0.5), 1.0 * (3 - 1.0), 2.0 * (3 - 2.0)])
-    >>> round(fit["alpha"], 12), round(fit["beta"], 12), round(fit["d_peak"], 12)
-    (3.0, 1.0, 1.5)
-    """
-    x = np.asarray(d, dtype=np.float64)
-    y = np.asarray(gain, dtype=np.float64)
-    if x.shape != y.shape or x.ndim != 1:
-        raise InvalidArgument(f"d has shape {x.shape} and gain {y.shape}; give two vectors of one length")
-    if not (np.isfinite(x).all() and np.isfinite(y).all()):
-        raise InvalidArgument("d and gain must be finite")
-    if len(set(float(v) for v in x if v != 0)) < 2:
-        raise InvalidArgument(f"d is {x.tolist()!r}; the fit needs two distinct non-zero values")
-    design = np.stack([x, -x * x], axis=1)
-    (alpha, beta), *_ = np.linalg.lstsq(design, y, rcond=None)
-    residual = y - design @ np.array([alpha, beta])
-    rss = float(residual @ residual)
-    total = float(y @ y)
-    return {
-        "alpha": float(alpha),
-        "beta": float(beta),
-        "rss": rss,
-        "r2": 1.0 - rss / total if total > 0 else 1.0,
-        "d_peak": float(alpha / (2 * beta)) if beta > 0 else None,
-    }
 
 
 def goodhart_mdp(
@@ -255,8 +218,7 @@ def _fit(family: Mapping[str, Any]) -> dict[str, Any] | None:
     points = family["points"]
     if len({p["d"] for p in points if p["d"] != 0}) < 2:
         return None
-    fit = gao_fit([p["d"] for p in points], [p["gain"] for p in points])
-    return {"family": family["family"], "form": "d * (alpha - beta * d)", **fit}
+    return {"family": family["family"], **gao_fit([p["d"] for p in points], [p["gain"] for p in points], "bon")}
 
 
 def goodhart_curves_data(
@@ -379,7 +341,7 @@ def goodhart_curves_figure(data: Mapping[str, Any]) -> "Figure":
         ds = np.linspace(0.0, d_max * 1.05, 200)
         kl_ax.plot(ds, ds * (fit["alpha"] - fit["beta"] * ds), "k--",
                    label=f"best-of-n fit d(α - βd): α = {fit['alpha']:.3f}, β = {fit['beta']:.3f}, "
-                         f"R² = {fit['r2']:.3f}")
+                         f"centred R² = {fit['r2']:.3f}")
     kl_ax.axhline(0.0, color="grey", lw=0.8)
     kl_ax.set_xlabel("d = sqrt(KL(π || uniform))")
     kl_ax.set_ylabel("true return gain over the uniform base")
@@ -432,7 +394,7 @@ def goodhart_curves_reading(data: Mapping[str, Any]) -> Reading:
                      else " and no interior peak")
         fit_text = (f"Against d = sqrt(KL), the least-squares fit d(α - βd) to best-of-n gives α = "
                     f"{r('fit', 'alpha', fmt='.3f')} and β = {r('fit', 'beta', fmt='.3f')}{peak_text} "
-                    f"(R² = {r('fit', 'r2', fmt='.3f')})")
+                    f"(centred R² = {r('fit', 'r2', fmt='.3f')}, uncentred {r('fit', 'r2_uncentred', fmt='.3f')})")
     s2 = (
         f"{fit_text}; {r('goodharting_families', fmt='d')} of the {r('family_count', fmt='d')} families Goodhart, "
         f"the quantiliser losing {r('families', q_index, 'drop_height', fmt='.3f')} of the true return's range "

@@ -10,6 +10,9 @@ True
 from __future__ import annotations
 
 from property_tests.reproductions import karwowski
+from property_tests.reproductions import gao
+from property_tests.reproductions import beirami
+from property_tests.reproductions import taylor
 from property_tests.reproductions import skalse
 from property_tests.reproductions.base import Comparison, Outcome, Reproduction, Verdict
 from theory.errors import InvalidArgument
@@ -17,7 +20,7 @@ from theory.errors import InvalidArgument
 __all__ = ["Comparison", "Outcome", "Reproduction", "Verdict", "ENTRIES", "reproductions", "get"]
 
 #: The entry modules, in the order of ``deconfuse reproduce --list``.
-ENTRIES: tuple = (karwowski, skalse)
+ENTRIES: tuple = (karwowski, gao, beirami, taylor, skalse)
 
 
 def reproductions() -> dict[str, Reproduction]:
