@@ -87,7 +87,6 @@ share (E[V] - base) / (E[U] - base) (1/2 for the light error: V and X iid Gaussi
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -375,14 +374,22 @@ def _panel(ax: Any, data: dict[str, Any], family: str) -> None:
         ax.set_xlabel("n (best-of-n, log)")
         ax.set_title("best-of-n")
     else:
-        ax.set_xlabel("KL(p || base), nats")
+        ax.set_xscale("log")
+        for name in ("light", "heavy"):  # the end of the regime before the sample's maximum dominates
+            curve = data[name][family]
+            inside = [k for k, eff in enumerate(curve["n_eff"]) if eff >= MIN_EFFECTIVE]
+            ax.axvline(curve["KL"][inside[-1]], color=colours[name], linewidth=0.8, linestyle=":")
+        ax.set_xlabel("KL(p || base), nats (log)")
         ax.set_title("KL-regularised p ~ base exp(U/beta)")
+    ax.set_ylim(bottom=-0.5)
     ax.set_ylabel("E[V] (solid), E[U] (dashed)")
 
 
 def figure(outcome: Outcome, ax: Any) -> None:
-    """E[V] and E[U] against n (log axis) and against KL(p || base), light error beside heavy:
-    two panels drawn inside ``ax`` (the grey vertical line marks n = N/10)."""
+    """E[V] and E[U] against n (log axis) and against KL(p || base) (log axis), light error
+    beside heavy: two panels drawn inside ``ax``. Vertical lines mark the end of the regime before
+    the sample's maximum dominates: n = N/10 (grey), and the KL where each error's policy falls
+    below 20 effective outcomes (dotted, in its colour)."""
     data = outcome.data
     ax.set_axis_off()
     left = ax.inset_axes([0.0, 0.0, 0.45, 0.9])
@@ -406,6 +413,6 @@ REPRODUCTION = Reproduction(
     "light beside heavy, in the regime before the sample's maximum dominates",
     run=run,
     expect="reproduced",
-    full_time="",
+    full_time="110 s (measured on 2 shared cores; 10^6 outcomes, 21 n and 57 beta per error)",
     figure=figure,
 )
