@@ -16,8 +16,8 @@ the base: an independent uniform tie-breaker per draw), ``"first"`` (lower index
 or ``"last"`` (higher index ranks higher).
 
 Contents: :func:`levels`, :func:`ranked_groups`; :func:`quantilise` (Taylor 2016);
-:func:`best_of_n_distribution`, :func:`kl_bound`, :func:`win_rate` (Gao, Schulman & Hilton
-2022; Beirami et al. 2024); :func:`kl_divergence` (exact, symbolic) and :func:`kl` (float);
+:func:`best_of_n_distribution`, its vectorised float companion :func:`best_of_n_float`,
+:func:`kl_bound`, :func:`win_rate` (Gao, Schulman & Hilton 2022; Beirami et al. 2024); :func:`kl_divergence` (exact, symbolic) and :func:`kl` (float);
 the closed forms :func:`quantiliser_returns`, :func:`peak_q`, :func:`best_of_n_returns`.
 The MDP agents built on these laws live in :mod:`agents.quantiliser` and
 :mod:`agents.best_of_n`, which re-export them.
@@ -35,7 +35,7 @@ import numpy as np
 import sympy
 
 from theory.errors import InvalidArgument
-from theory.numbers import FLOAT_TOLERANCE, Number, coerce_array, parse_number, zeros_like_kind
+from theory.numbers import FLOAT_TOLERANCE, Number, coerce_array, parse_number, to_float_array, zeros_like_kind
 from theory.validation import TieRule, check_choice, check_distribution_rows, check_int, check_q, check_tie
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "ranked_groups",
     "quantilise",
     "best_of_n_distribution",
+    "best_of_n_float",
     "KLValue",
     "kl_divergence",
     "kl",
@@ -261,6 +262,91 @@ def best_of_n_distribution(
     return out
 
 
+def _float_ranks(u: np.ndarray, tie: TieRule) -> tuple[np.ndarray, np.ndarray]:
+    """The outcomes in decreasing rank (``order``) and, for each position of ``order``, whether
+    it starts a new group of :func:`ranked_groups` (``starts``); vectorised, same rule.
+
+    Ties (the float rule of :func:`levels`): x joins the level of the top utility ``top`` when
+    ``u[x] >= top - FLOAT_TOLERANCE * max(1, |top|)``. That bound increases with ``top``, so an
+    outcome not within it of its predecessor in the sorted order starts a new level; only the
+    (rare) outcomes within it of their predecessor are resolved one by one.
+    """
+    order = np.argsort(-u, kind="stable")  # descending; equal values keep index order, as sorted()
+    s = u[order]
+    k = len(s)
+    level_start = np.arange(k)
+    if k > 1:
+        prev = s[:-1]
+        close = s[1:] >= prev - FLOAT_TOLERANCE * np.maximum(1.0, np.abs(prev))
+        for j in np.flatnonzero(close) + 1:
+            top = s[level_start[j - 1]]
+            if s[j] >= top - FLOAT_TOLERANCE * max(1.0, abs(top)):
+                level_start[j] = level_start[j - 1]
+    starts = level_start == np.arange(k)
+    joined = np.flatnonzero(~starts)  # positions that joined the level above them
+    for first in np.unique(level_start[joined]):  # a level of several outcomes, in index order:
+        end = first + 1  # ascending for "uniform" (as levels()) and "first", descending for "last"
+        while end < k and level_start[end] == first:
+            end += 1
+        order[first:end] = np.sort(order[first:end])[:: -1 if tie == "last" else 1]
+    return order, starts if tie == "uniform" else np.ones(k, dtype=bool)
+
+
+def best_of_n_float(
+    base: Sequence[Any] | np.ndarray,
+    utility: Sequence[Any] | np.ndarray,
+    n: int,
+    tie: TieRule = "last",
+) -> np.ndarray:
+    r"""The pmf of the best of ``n`` iid draws from ``base``, ranked by ``utility``, in float64:
+    the vectorised companion of :func:`best_of_n_distribution` for large outcome sets
+    (10^5 - 10^6 outcomes), with the same law, tie rule and groups (:func:`ranked_groups`).
+
+    A group g (one outcome under ``"last"`` / ``"first"``, one utility level under
+    ``"uniform"``) of base mass m with cumulative mass :math:`G(\le g)` has probability
+    :math:`G(\le g)^n - G(< g)^n`, shared by its outcomes in proportion to the base. Computed as
+
+    .. math:: G(\le g)^n \cdot \big(-\mathrm{expm1}(n \log1p(-m / G(\le g)))\big),
+              \qquad G(\le g)^n = \exp(n \log G(\le g)),
+
+    with :math:`G(\le g) = 1 - (\text{mass strictly above } g)` summed from the top where it
+    is at least 1/2 and the mass up to g summed from the bottom elsewhere, so no two nearby
+    powers are subtracted and the upper tail, where best-of-n puts its mass, keeps its digits
+    for large n (the tests compare it with the exact law). A power that underflows is 0.
+    Input of either kind; the result is float64 (the one kind of this function). ``n`` >= 1;
+    n = 1 gives ``base`` (to rounding).
+
+    Source: Gao, Schulman & Hilton (2022); Beirami et al. (2024), sec. 2 (the pmf via the CDF
+    and the strict CDF), as :func:`best_of_n_distribution`.
+
+    >>> best_of_n_float([0.5, 1 / 3, 1 / 6], [1.0, 2.0, 3.0], 2).round(12).tolist()
+    [0.25, 0.444444444444, 0.305555555556]
+    >>> best_of_n_float([0.5, 0.25, 0.25], [0.0, 1.0, 1.0], 2, tie="uniform").tolist()
+    [0.25, 0.375, 0.375]
+    """
+    p = _distribution(base, "base")
+    u = _utility(utility, len(p))
+    n = _n(n)
+    tie = check_tie(tie)
+    p = np.asarray(p, dtype=np.float64) if p.dtype != object else to_float_array(p, "base")
+    u = np.asarray(u, dtype=np.float64) if u.dtype != object else to_float_array(u, "utility")
+    order, starts = _float_ranks(u, tie)
+    group = np.cumsum(starts) - 1  # position -> group, 0 = best
+    mass = np.bincount(group, weights=p[order])  # base mass of each group, best first
+    above = np.concatenate(([0.0], np.cumsum(mass)[:-1]))  # mass strictly above, from the top
+    upto_below = np.cumsum(mass[::-1])[::-1]  # mass up to and including, from the bottom
+    upto = np.where(above <= 0.5, 1.0 - above, upto_below)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(upto > 0, np.minimum(mass / upto, 1.0), 0.0)
+        power = np.exp(n * np.log(upto))
+        prob = power * -np.expm1(n * np.log1p(-ratio))
+        share = np.where(mass[group] > 0, p[order] / mass[group], 0.0)
+    prob = np.where(mass > 0, prob, 0.0)
+    out = np.empty(len(p), dtype=np.float64)
+    out[order] = prob[group] * share
+    return out
+
+
 def kl_bound(n: int) -> "KLValue":
     r"""The best-of-n KL formula :math:`\log n - (n - 1)/n`, exact (sympy) and float.
 
@@ -395,6 +481,11 @@ def kl(p: Sequence[Any] | np.ndarray, q: Sequence[Any] | np.ndarray) -> float:
     >>> kl([Fraction(1, 4), Fraction(3, 4)], [Fraction(1, 2), Fraction(1, 2)]) == kl_divergence(["1/4", "3/4"], ["1/2", "1/2"]).value
     True
     """
+    if isinstance(p, np.ndarray) and isinstance(q, np.ndarray) and p.dtype == q.dtype == np.float64:
+        support = p != 0  # float64 arrays (10^6 outcomes): the same terms, computed by numpy
+        if np.any(q[support] == 0):
+            return math.inf
+        return math.fsum((p[support] * np.log(p[support] / q[support])).tolist())
     terms = []
     for pi, qi in zip(np.asarray(p).tolist(), np.asarray(q).tolist()):
         if pi == 0:

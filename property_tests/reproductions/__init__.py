@@ -10,6 +10,7 @@ True
 from __future__ import annotations
 
 from property_tests.reproductions import karwowski
+from property_tests.reproductions import kwa
 from property_tests.reproductions import gao
 from property_tests.reproductions import beirami
 from property_tests.reproductions import taylor
@@ -20,7 +21,7 @@ from theory.errors import InvalidArgument
 __all__ = ["Comparison", "Outcome", "Reproduction", "Verdict", "ENTRIES", "reproductions", "get"]
 
 #: The entry modules, in the order of ``deconfuse reproduce --list``.
-ENTRIES: tuple = (karwowski, gao, beirami, taylor, skalse)
+ENTRIES: tuple = (karwowski, kwa, gao, beirami, taylor, skalse)
 
 
 def reproductions() -> dict[str, Reproduction]:
