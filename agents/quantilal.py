@@ -61,9 +61,9 @@ Examples
 >>> from theory.examples import two_state
 >>> sol = quantilal_solution(two_state(), "proxy", None, F(1, 2))
 >>> sol.value, sol.ratio
-(Fraction(1465, 182), Fraction(2, 1))
+(Fraction(1720, 191), Fraction(2, 1))
 >>> sol.policy.as_dict()["s0"]
-{'stay': '2/11', 'go': '9/11'}
+{'stay': '9/29', 'go': '20/29'}
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ from theory.policy import Policy
 from theory.polytope import policy_from_occupancy
 from theory.validation import check_choice, check_instance, check_q
 
-__all__ = ["LPMethod", "QuantilalSolution", "quantilal_solution", "quantilal_policy", "quantilum", "Quantilal"]
+__all__ = ["LPMethod", "HIGHS_TOLERANCE", "QuantilalSolution", "quantilal_solution", "quantilal_policy", "quantilum", "Quantilal"]
 
 #: How the linear program is solved: "exact" (the rational simplex of :mod:`theory.lp`) or
 #: "float" (scipy's HiGHS).
@@ -197,8 +197,8 @@ def quantilal_solution(mdp: FiniteMDP, reward: str = "proxy", reference: Policy 
 
     >>> from fractions import Fraction as F
     >>> from theory.examples import two_state
-    >>> quantilal_solution(two_state(), "proxy", None, 1).value  # q = 1: the reference's own state occupancy
-    Fraction(1465, 182)
+    >>> quantilal_solution(two_state(), "proxy", None, 1).value  # q = 1: the uniform policy's state occupancy
+    Fraction(860, 191)
     """
     method = method or ("exact" if mdp.exact else "float")
     mdp = _check_mdp(mdp, method)
@@ -255,7 +255,7 @@ def quantilum(mdp: FiniteMDP, reward: str = "proxy", reference: Policy | None = 
     >>> from theory.examples import two_state
     >>> sol = quantilum(two_state(), "proxy", None, "1/10")
     >>> sol.quantilum, sol.ratio
-    (Fraction(563, 910), Fraction(91, 10))
+    (Fraction(669, 910), Fraction(191, 91))
     """
     method = method or ("exact" if mdp.exact else "float")
     mdp = _check_mdp(mdp, method)
@@ -306,7 +306,7 @@ class Quantilal(BaseAgent):
     >>> from theory.examples import two_state
     >>> result = Quantilal(F(1, 2)).run(two_state())
     >>> result.info["value"], result.info["ratio"]
-    (Fraction(1465, 182), Fraction(2, 1))
+    (Fraction(1720, 191), Fraction(2, 1))
     """
 
     q: Number | int = Fraction(1, 10)
