@@ -159,10 +159,13 @@ def _solve(mdp: FiniteMDP, c: list, A_ub: list, b_ub: list, A_eq: list, b_eq: li
         if sol.status != "optimal":  # pragma: no cover - the reference's own occupancy is feasible
             raise InvalidArgument(f"the quantilal LP is {sol.status}")
         return sol.x, sol.pivots
-    res = linprog(np.array(c, dtype=float), A_ub=np.array(A_ub, dtype=float), b_ub=np.array(b_ub, dtype=float),
-                  A_eq=np.array(A_eq, dtype=float), b_eq=np.array(b_eq, dtype=float), method="highs",
-                  options={"primal_feasibility_tolerance": HIGHS_TOLERANCE,
-                           "dual_feasibility_tolerance": HIGHS_TOLERANCE})
+    arrays = [np.array(v, dtype=float) for v in (c, A_ub, b_ub, A_eq, b_eq)]
+    options = {"primal_feasibility_tolerance": HIGHS_TOLERANCE, "dual_feasibility_tolerance": HIGHS_TOLERANCE}
+    res = linprog(arrays[0], A_ub=arrays[1], b_ub=arrays[2], A_eq=arrays[3], b_eq=arrays[4], method="highs",
+                  options=options)
+    if res.status == 2:  # HiGHS's presolve can misreport a feasible program as infeasible: retry without it
+        res = linprog(arrays[0], A_ub=arrays[1], b_ub=arrays[2], A_eq=arrays[3], b_eq=arrays[4], method="highs",
+                      options={**options, "presolve": False})
     if res.status != 0:
         raise InvalidArgument(f"HiGHS could not solve the quantilal LP: {res.message}")
     x = np.asarray(res.x, dtype=float)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from theory.errors import InvalidArgument
-from theory.lp import solve_lp
+from theory.lp import solve_lp, vertex_optimum
 
 HIGHS_TOL = 1e-7  # |HiGHS optimum - exact optimum| on programs with integer data of size <= 4
 
@@ -45,6 +45,12 @@ def test_redundant_equality_is_dropped():
     # x + y = 1 and 2x + 2y = 2 are one constraint; min 3x + y -> x = 0, y = 1, value 1.
     sol = solve_lp([3, 1], A_eq=[[1, 1], [2, 2]], b_eq=[1, 2])
     assert (sol.value, sol.x.tolist()) == (F(1), [F(0), F(1)])
+
+
+def test_unbounded_program_that_highs_presolve_calls_infeasible():
+    # x = 0 is feasible (0 <= 0, 0 <= 1); x1 = x3 = t, x2 = x4 = 0 is feasible for every t >= 0
+    # and drives -x3 to -infinity: unbounded.
+    assert solve_lp([0, 0, -1, 0], A_ub=[[1, 1, -1, 0], [-1, -1, 1, 0]], b_ub=[0, 1]).status == "unbounded"
 
 
 def test_infeasible_and_unbounded():
@@ -95,7 +101,9 @@ def test_agrees_with_highs(program):
         kw.update(A_ub=A_ub, b_ub=b_ub)
     if A_eq:
         kw.update(A_eq=A_eq, b_eq=b_eq)
-    ref = linprog(c, method="highs", **kw)
+    # presolve off: HiGHS's presolve (scipy 1.17) calls min -x3 s.t. x1 + x2 - x3 <= 0,
+    # -x1 - x2 + x3 <= 1 "infeasible", though x = 0 is feasible and the program is unbounded
+    ref = linprog(c, method="highs", options={"presolve": False}, **kw)
     sol = solve_lp(c, **kw)
     assert sol.status == {0: "optimal", 2: "infeasible", 3: "unbounded"}[ref.status]
     if sol.status == "optimal":
@@ -116,3 +124,59 @@ def test_floats_and_bad_shapes_are_refused():
         solve_lp([1], A_eq=[[1]], b_eq=[1, 2])
     with pytest.raises(InvalidArgument, match="c is empty"):
         solve_lp(np.array([], dtype=object))
+
+
+@settings(max_examples=200, deadline=None)
+@given(programs())
+def test_simplex_optimum_is_the_best_vertex(program):
+    """A second method: every basic feasible solution by brute force (no pivoting). When the
+    simplex finds an optimum, it equals the best vertex exactly (when the rows are linearly
+    independent, which the brute force needs)."""
+    c, A_ub, b_ub, A_eq, b_eq = program
+    rows = [list(r) + [1 if k == i else 0 for k in range(len(A_ub))] for i, r in enumerate(A_ub)]
+    rows += [list(r) + [0] * len(A_ub) for r in A_eq]
+    if rows and np.linalg.matrix_rank(np.array(rows, dtype=float)) < len(rows):
+        return
+    kw = {}
+    if A_ub:
+        kw.update(A_ub=A_ub, b_ub=b_ub)
+    if A_eq:
+        kw.update(A_eq=A_eq, b_eq=b_eq)
+    sol = solve_lp(c, **kw)
+    if sol.status == "optimal":
+        assert vertex_optimum(c, **kw) == sol.value
+    elif sol.status == "infeasible":
+        assert vertex_optimum(c, **kw) is None
+
+
+def test_vertex_optimum_refuses_too_many_subsets():
+    with pytest.raises(InvalidArgument, match=r"C\(40, 20\) = 137846528820 column subsets"):
+        vertex_optimum([0] * 20, A_ub=[[1] * 20] * 20, b_ub=[1] * 20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(programs())
+def test_duals_certify_the_optimum(program):
+    """Strong duality, exactly: b^T y = value, y_ub <= 0, and c - A^T y >= 0 (the reduced costs
+    of the variables), with A = [A_ub; A_eq] and b = [b_ub; b_eq]."""
+    c, A_ub, b_ub, A_eq, b_eq = program
+    kw = {}
+    if A_ub:
+        kw.update(A_ub=A_ub, b_ub=b_ub)
+    if A_eq:
+        kw.update(A_eq=A_eq, b_eq=b_eq)
+    sol = solve_lp(c, **kw)
+    if sol.status != "optimal":
+        return
+    y = sol.duals
+    rows, b = A_ub + A_eq, b_ub + b_eq
+    assert sum(bi * yi for bi, yi in zip(b, y)) == sol.value
+    assert all(yi <= 0 for yi in y[: len(A_ub)])
+    for j in range(len(c)):
+        assert c[j] - sum(row[j] * yi for row, yi in zip(rows, y)) >= 0
+
+
+def test_duals_by_hand():
+    # min -x - y s.t. x + 2y <= 4, 3x + y <= 6: both bind, y^T A = c^T on the basic columns:
+    # y1 + 3 y2 = -1, 2 y1 + y2 = -1 -> y1 = -2/5, y2 = -1/5; b^T y = -8/5 - 6/5 = -14/5.
+    assert solve_lp([-1, -1], A_ub=[[1, 2], [3, 1]], b_ub=[4, 6]).duals.tolist() == [F(-2, 5), F(-1, 5)]

@@ -44,6 +44,8 @@ vertex x = 8/5, y = 6/5 where both constraints bind, with value -14/5.
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import math
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -53,13 +55,16 @@ from flint import fmpq
 from theory.errors import InvalidArgument
 from theory.numbers import coerce_array
 
-__all__ = ["LPStatus", "LPSolution", "DEGENERATE_STREAK", "solve_lp"]
+__all__ = ["LPStatus", "LPSolution", "DEGENERATE_STREAK", "MAX_BASES", "solve_lp", "vertex_optimum"]
 
 #: The outcome of a linear program.
 LPStatus = Literal["optimal", "infeasible", "unbounded"]
 
 #: Consecutive degenerate pivots after which the pivot rule switches from Dantzig's to Bland's.
 DEGENERATE_STREAK = 8
+
+#: The cap on the number of column subsets :func:`vertex_optimum` tries.
+MAX_BASES = 100_000
 
 _ZERO = fmpq(0)
 
@@ -68,12 +73,15 @@ _ZERO = fmpq(0)
 class LPSolution:
     """The result of :func:`solve_lp`: ``status``; when optimal, the exact optimum ``value``
     (a Fraction), a basic optimal solution ``x`` (an object array of Fractions, one per
-    variable) and its ``basis`` (the basic columns: indices < n are variables, n + i is the
+    variable), an optimal dual solution ``duals`` (one per row, the inequality rows first:
+    :math:`y_{ub} \\le 0`, :math:`c - A^\\top y \\ge 0` and :math:`b^\\top y` = ``value``, strong
+    duality) and its ``basis`` (the basic columns: indices < n are variables, n + i is the
     slack of inequality row i); ``pivots``, the number of simplex pivots of both phases."""
 
     status: LPStatus
     value: Fraction | None
     x: np.ndarray | None
+    duals: np.ndarray | None
     basis: tuple[int, ...]
     pivots: int
 
@@ -178,43 +186,44 @@ def solve_lp(c: Any, A_ub: Any = None, b_ub: Any = None, A_eq: Any = None, b_eq:
     # columns: n variables, m_ub slacks, then one artificial per row that needs one
     rows: list[list[fmpq]] = []
     needs: list[int] = []
+    sign: list[int] = []
     for i, (row, b) in enumerate(zip(ub + eq, bu + be)):
         slack = [_ZERO] * m_ub
         if i < m_ub:
             slack[i] = fmpq(1)
         full = row + slack
+        sign.append(-1 if b < 0 else 1)
         if b < 0:
             full, b = [-x for x in full], -b
         rows.append(full + [b])
         if not (i < m_ub and full[n + i] == 1):
             needs.append(i)
     width = n + m_ub + len(needs)
-    basis = [0] * m
-    for i in range(m):
-        if i not in needs:
-            basis[i] = n + i
+    ident = [n + i for i in range(m)]  # the column of the initial identity basis in each row
     for k, i in enumerate(needs):
         for r, row in enumerate(rows):
             row.insert(n + m_ub + k, fmpq(1) if r == i else _ZERO)
-        basis[i] = n + m_ub + k
-    tab = _Tableau(rows, basis)
+        ident[i] = n + m_ub + k
+    tab = _Tableau(rows, list(ident))
     if needs:
         phase1 = [_ZERO] * (n + m_ub) + [fmpq(1)] * len(needs)
         tab.run(tab.objective_row(phase1), width)
         if tab.objective_row(phase1)[-1] != 0:
-            return LPSolution("infeasible", None, None, (), tab.pivots)
+            return LPSolution("infeasible", None, None, None, (), tab.pivots)
         _drive_out_artificials(tab, n + m_ub)
-        for row in tab.rows:
-            del row[n + m_ub:width]
-    z = tab.objective_row(costs + [_ZERO] * m_ub)
+    # phase 2: the artificial columns stay in the tableau (they never enter again) so that the
+    # reduced costs of the identity columns give the dual solution
+    z = tab.objective_row(costs + [_ZERO] * (width - n))
     if tab.run(z, n + m_ub) == "unbounded":
-        return LPSolution("unbounded", None, None, (), tab.pivots)
+        return LPSolution("unbounded", None, None, None, (), tab.pivots)
+    z = tab.objective_row(costs + [_ZERO] * (width - n))
     x = np.array([Fraction(0)] * n, dtype=object)
     for row, b in zip(tab.rows, tab.basis):
         if b < n:
             x[b] = _fraction(row[-1])
     value = sum((_fraction(ci) * xi for ci, xi in zip(costs, x)), Fraction(0))
-    return LPSolution("optimal", value, x, tuple(tab.basis), tab.pivots)
+    duals = np.array([_fraction(-z[ident[i]] * sign[i]) for i in range(m)], dtype=object)
+    return LPSolution("optimal", value, x, duals, tuple(tab.basis), tab.pivots)
 
 
 def _drive_out_artificials(tab: _Tableau, real: int) -> None:
@@ -233,3 +242,55 @@ def _drive_out_artificials(tab: _Tableau, real: int) -> None:
             continue
         tab.pivot([_ZERO] * len(row), i, j)
         i += 1
+
+
+def _solve_square(M: list[list[fmpq]], b: list[fmpq]) -> list[fmpq] | None:
+    """x with M x = b by Gauss-Jordan elimination, or None when M is singular."""
+    k = len(M)
+    rows = [list(r) + [v] for r, v in zip(M, b)]
+    for col in range(k):
+        piv = next((i for i in range(col, k) if rows[i][col] != 0), None)
+        if piv is None:
+            return None
+        rows[col], rows[piv] = rows[piv], rows[col]
+        inv = 1 / rows[col][col]
+        rows[col] = [x * inv for x in rows[col]]
+        for i in range(k):
+            f = rows[i][col]
+            if i != col and f != 0:
+                rows[i] = [x - f * y for x, y in zip(rows[i], rows[col])]
+    return [r[-1] for r in rows]
+
+
+def vertex_optimum(c: Any, A_ub: Any = None, b_ub: Any = None, A_eq: Any = None, b_eq: Any = None) -> Fraction | None:
+    """The minimum of :math:`c^\top x` over the basic feasible solutions of the program of
+    :func:`solve_lp` (slacks added; rows must be linearly independent), found by trying every
+    set of m columns: solve the m x m system exactly, keep it when the solution is >= 0. A
+    second method for small programs, with no pivoting: when the program is feasible and
+    bounded its optimum is attained at one of them (Bertsimas & Tsitsiklis 1997, Theorem
+    2.7); None when there is none. Refuses more than ``MAX_BASES`` column subsets.
+
+    >>> vertex_optimum([-1, -1], A_ub=[[1, 2], [3, 1]], b_ub=[4, 6])
+    Fraction(-14, 5)
+    """
+    costs = _vector(c, len(np.asarray(c, dtype=object).reshape(-1)), "c")
+    n = len(costs)
+    ub, eq = _matrix(A_ub, n, "A_ub"), _matrix(A_eq, n, "A_eq")
+    bu, be = _vector(b_ub, len(ub), "b_ub"), _vector(b_eq, len(eq), "b_eq")
+    m_ub = len(ub)
+    rows = [row + [fmpq(1) if k == i else _ZERO for k in range(m_ub)] for i, row in enumerate(ub)]
+    rows += [row + [_ZERO] * m_ub for row in eq]
+    b = bu + be
+    width, m = n + m_ub, len(rows)
+    count = math.comb(width, m)
+    if count > MAX_BASES:
+        raise InvalidArgument(f"the program has C({width}, {m}) = {count} column subsets, more than MAX_BASES = {MAX_BASES}")
+    full = costs + [_ZERO] * m_ub
+    best: fmpq | None = None
+    for cols in itertools.combinations(range(width), m):
+        xb = _solve_square([[row[j] for j in cols] for row in rows], b)
+        if xb is None or any(v < 0 for v in xb):
+            continue
+        value = sum((full[j] * v for j, v in zip(cols, xb)), _ZERO)
+        best = value if best is None or value < best else best
+    return None if best is None else _fraction(best)
