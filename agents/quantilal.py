@@ -85,7 +85,8 @@ from theory.policy import Policy
 from theory.polytope import policy_from_occupancy
 from theory.validation import check_choice, check_instance, check_q
 
-__all__ = ["LPMethod", "HIGHS_TOLERANCE", "QuantilalSolution", "quantilal_solution", "quantilal_policy", "quantilum", "Quantilal"]
+__all__ = ["LPMethod", "HIGHS_TOLERANCE", "QuantilalSolution", "quantilal_solution", "quantilal_policy", "quantilum",
+           "ValuePiece", "value_pieces", "Quantilal"]
 
 #: How the linear program is solved: "exact" (the rational simplex of :mod:`theory.lp`) or
 #: "float" (scipy's HiGHS).
@@ -205,22 +206,94 @@ def quantilal_solution(mdp: FiniteMDP, reward: str = "proxy", reference: Policy 
     """
     method = method or ("exact" if mdp.exact else "float")
     mdp = _check_mdp(mdp, method)
-    r = mdp.reward(reward)
     q = check_q(q, mdp.exact)
     d_ref = _reference(mdp, reference)
     support = [s for s in range(mdp.S) if d_ref[s] != 0]
+    c, A_ub, A_eq, b_eq = _constrained_program(mdp, reward, support)
+    x, pivots = _solve(mdp, c, A_ub, [d_ref[s] / q for s in support], A_eq, b_eq)
+    return _finish(mdp, reward, x, support, d_ref, pivots, None)
+
+
+def _constrained_program(mdp: FiniteMDP, reward: str, support: list[int]) -> tuple[list, list, list, list]:
+    """c, A_ub (one cap row per supported state: sum_a d(s, a)), A_eq, b_eq (the flow rows)."""
+    r = mdp.reward(reward)
     A_eq, b_eq = _flow_rows(mdp, support)
     zero = Fraction(0) if mdp.exact else 0.0
     width = len(support) * mdp.A
-    A_ub, b_ub = [], []
-    for k, s in enumerate(support):
+    A_ub = []
+    for k in range(len(support)):
         row = [zero] * width
         row[k * mdp.A:(k + 1) * mdp.A] = [1] * mdp.A
         A_ub.append(row)
-        b_ub.append(d_ref[s] / q)
-    c = [-r[s, a] for s in support for a in range(mdp.A)]
-    x, pivots = _solve(mdp, c, A_ub, b_ub, A_eq, b_eq)
-    return _finish(mdp, reward, x, support, d_ref, pivots, None)
+    return [-r[s, a] for s in support for a in range(mdp.A)], A_ub, A_eq, b_eq
+
+
+@dataclasses.dataclass(frozen=True)
+class ValuePiece:
+    r"""One piece of the quantilal value as a function of q: on ``low <= q <= high``,
+    :math:`V(q) = \alpha + \beta / q` exactly (``alpha``, ``beta`` rational, beta >= 0)."""
+
+    low: Fraction
+    high: Fraction
+    alpha: Fraction
+    beta: Fraction
+
+
+def value_pieces(mdp: FiniteMDP, reward: str = "proxy", reference: Policy | None = None,
+                 q_min: Any = Fraction(1, 100)) -> tuple[ValuePiece, ...]:
+    r"""The exact pieces of :math:`V(q)`, the constrained quantilal value, for q in [q_min, 1]
+    (exact MDPs).
+
+    With :math:`\delta = 1/q` the cap's right-hand side is :math:`\delta d_\sigma`, so
+    :math:`V` is the optimum of an LP whose right-hand side is affine in :math:`\delta`: concave
+    and piecewise linear in :math:`\delta` (the minimum of the finitely many lines
+    :math:`-\mu^\top y_{eq} - \delta\, d_\sigma^\top y_{ub}` of the dual vertices y), hence
+    :math:`V(q) = \alpha + \beta / q` piecewise, rational in q: Kosoy's "continuous piecewise
+    rational" value, here in the parameter q. The breakpoints are found exactly by the
+    Eisner-Severance bisection on the tangent lines given by the simplex's dual solutions:
+    intersect the tangents at the ends of an interval; if V there equals them, that point is
+    the only breakpoint inside; else recurse on both halves with the tangent there.
+
+    Source: Kosoy (2018), abstract (iii); Eisner & Severance, "Mathematical techniques for
+    efficient record segmentation in large shared databases", J. ACM 23(4), 1976 (the
+    bisection on a piecewise-linear concave function).
+
+    >>> from fractions import Fraction as F
+    >>> from theory.examples import two_state
+    >>> [(p.low, p.high, p.alpha, p.beta) for p in value_pieces(two_state(), q_min=F(1, 4))]
+    [(Fraction(1, 4), Fraction(91, 191), Fraction(860, 91), Fraction(0, 1)), (Fraction(91, 191), Fraction(1, 1), Fraction(0, 1), Fraction(860, 191))]
+    """
+    mdp = _check_mdp(mdp, "exact")
+    q_min = check_q(q_min, True, "q_min")
+    d_ref = _reference(mdp, reference)
+    support = [s for s in range(mdp.S) if d_ref[s] != 0]
+    c, A_ub, A_eq, b_eq = _constrained_program(mdp, reward, support)
+    caps = [d_ref[s] for s in support]
+
+    def tangent(delta: Fraction) -> tuple[Fraction, Fraction]:
+        sol = solve_lp(c, A_ub, [x * delta for x in caps], A_eq, b_eq)
+        y_ub, y_eq = sol.duals[:len(caps)], sol.duals[len(caps):]
+        return (-sum((b * y for b, y in zip(b_eq, y_eq)), Fraction(0)),
+                -sum((b * y for b, y in zip(caps, y_ub)), Fraction(0)))
+
+    def between(a: Fraction, b: Fraction, la: tuple, lb: tuple) -> list[Fraction]:
+        if la == lb:
+            return []
+        m = (lb[0] - la[0]) / (la[1] - lb[1])
+        lm = tangent(m)
+        if lm[0] + lm[1] * m == la[0] + la[1] * m:
+            return [m] if a < m < b else []
+        return between(a, m, la, lm) + between(m, b, lm, lb)
+
+    lo, hi = Fraction(1), 1 / q_min
+    t_lo, t_hi = tangent(lo), tangent(hi)
+    kinks = [lo] + between(lo, hi, t_lo, t_hi) + [hi]
+    pieces = []
+    for a, b in zip(kinks, kinks[1:]):
+        mid = (a + b) / 2
+        alpha, beta = tangent(mid)
+        pieces.append(ValuePiece(1 / b, 1 / a, alpha, beta))
+    return tuple(reversed(pieces))
 
 
 def quantilal_policy(mdp: FiniteMDP, reward: str = "proxy", reference: Policy | None = None,

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agents
-from agents.quantilal import Quantilal, quantilal_policy, quantilal_solution, quantilum
+from agents.quantilal import Quantilal, quantilal_policy, quantilal_solution, quantilum, value_pieces
 from agents.quantiliser import PolicyQuantiliser
 from property_tests.strategies import finite_mdps
 from theory.errors import InvalidArgument
@@ -253,3 +253,29 @@ def test_validation():
         quantilum(two_state(), "proxy", None, 0)
     with pytest.raises(InvalidArgument, match="eta is the float 0.5 but the MDP is exact"):
         quantilum(two_state(), "proxy", None, 0.5)
+
+
+# -- the value as a function of q: exact pieces ------------------------------------------------
+
+
+def test_two_state_pieces_on_paper():
+    # From the derivation at the top: V = 860/(191 q) on [91/191, 1], 860/91 below.
+    pieces = value_pieces(two_state(), q_min=F(1, 10))
+    assert [(p.low, p.high, p.alpha, p.beta) for p in pieces] == [
+        (F(1, 10), F(91, 191), F(860, 91), F(0)), (F(91, 191), F(1), F(0), F(860, 191))]
+
+
+@settings(max_examples=30, deadline=None)
+@given(mdp=finite_mdps(max_states=3, max_actions=3))
+def test_pieces_match_the_lp_everywhere(mdp):
+    """Each piece alpha + beta / q equals the LP's value (solved again, independently of the
+    bisection) at its ends and at two interior points; the pieces tile [1/8, 1] and their
+    slopes in 1/q fall from piece to piece (concavity: each breakpoint is a real kink)."""
+    pieces = value_pieces(mdp, q_min=F(1, 8))
+    assert pieces[0].low == F(1, 8) and pieces[-1].high == 1
+    assert all(a.high == b.low for a, b in zip(pieces, pieces[1:]))
+    for p in pieces:
+        for q in (p.low, p.high, (2 * p.low + p.high) / 3, (p.low + 2 * p.high) / 3):
+            assert p.alpha + p.beta / q == quantilal_solution(mdp, "proxy", None, q).value
+    # in delta = 1/q the slope beta is larger on the piece nearer delta = 1 (q = 1)
+    assert all(a.beta < b.beta for a, b in zip(pieces, pieces[1:]))
