@@ -86,7 +86,7 @@ from theory.polytope import policy_from_occupancy
 from theory.validation import check_choice, check_instance, check_q
 
 __all__ = ["LPMethod", "HIGHS_TOLERANCE", "QuantilalSolution", "quantilal_solution", "quantilal_policy", "quantilum",
-           "ValuePiece", "value_pieces", "Quantilal"]
+           "quantilal_program", "ValuePiece", "value_pieces", "Quantilal"]
 
 #: How the linear program is solved: "exact" (the rational simplex of :mod:`theory.lp`) or
 #: "float" (scipy's HiGHS).
@@ -209,13 +209,22 @@ def quantilal_solution(mdp: FiniteMDP, reward: str = "proxy", reference: Policy 
     q = check_q(q, mdp.exact)
     d_ref = _reference(mdp, reference)
     support = [s for s in range(mdp.S) if d_ref[s] != 0]
-    c, A_ub, A_eq, b_eq = _constrained_program(mdp, reward, support)
+    c, A_ub, A_eq, b_eq = quantilal_program(mdp, reward, support)
     x, pivots = _solve(mdp, c, A_ub, [d_ref[s] / q for s in support], A_eq, b_eq)
     return _finish(mdp, reward, x, support, d_ref, pivots, None)
 
 
-def _constrained_program(mdp: FiniteMDP, reward: str, support: list[int]) -> tuple[list, list, list, list]:
-    """c, A_ub (one cap row per supported state: sum_a d(s, a)), A_eq, b_eq (the flow rows)."""
+def quantilal_program(mdp: FiniteMDP, reward: str, support: list[int]) -> tuple[list, list, list, list]:
+    r"""The constrained quantilal LP in :func:`theory.lp.solve_lp`'s form, without its
+    right-hand side of caps: ``c`` (minus the reward of each variable d(s, a), s in
+    ``support``, state-major), ``A_ub`` (one cap row per supported state, :math:`\sum_a d(s, a)`;
+    its right-hand side is :math:`d_\sigma(s)/q`), ``A_eq``, ``b_eq`` (the flow equations).
+
+    >>> from theory.examples import two_state
+    >>> c, A_ub, A_eq, b_eq = quantilal_program(two_state(), "proxy", [0, 1])
+    >>> [str(x) for x in c], A_eq[1]
+    (['0', '-1/2', '-1', '0'], [Fraction(0, 1), Fraction(-81, 100), Fraction(1, 10), Fraction(1, 1)])
+    """
     r = mdp.reward(reward)
     A_eq, b_eq = _flow_rows(mdp, support)
     zero = Fraction(0) if mdp.exact else 0.0
@@ -267,7 +276,7 @@ def value_pieces(mdp: FiniteMDP, reward: str = "proxy", reference: Policy | None
     q_min = check_q(q_min, True, "q_min")
     d_ref = _reference(mdp, reference)
     support = [s for s in range(mdp.S) if d_ref[s] != 0]
-    c, A_ub, A_eq, b_eq = _constrained_program(mdp, reward, support)
+    c, A_ub, A_eq, b_eq = quantilal_program(mdp, reward, support)
     caps = [d_ref[s] for s in support]
 
     def tangent(delta: Fraction) -> tuple[Fraction, Fraction]:
