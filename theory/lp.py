@@ -55,7 +55,7 @@ from flint import fmpq
 from theory.errors import InvalidArgument
 from theory.numbers import coerce_array
 
-__all__ = ["LPStatus", "LPSolution", "DEGENERATE_STREAK", "MAX_BASES", "solve_lp", "vertex_optimum"]
+__all__ = ["LPStatus", "LPSolution", "DEGENERATE_STREAK", "MAX_BASES", "solve_lp", "basic_feasible_solutions", "vertex_optimum"]
 
 #: The outcome of a linear program.
 LPStatus = Literal["optimal", "infeasible", "unbounded"]
@@ -262,19 +262,24 @@ def _solve_square(M: list[list[fmpq]], b: list[fmpq]) -> list[fmpq] | None:
     return [r[-1] for r in rows]
 
 
-def vertex_optimum(c: Any, A_ub: Any = None, b_ub: Any = None, A_eq: Any = None, b_eq: Any = None) -> Fraction | None:
-    """The minimum of :math:`c^\top x` over the basic feasible solutions of the program of
-    :func:`solve_lp` (slacks added; rows must be linearly independent), found by trying every
-    set of m columns: solve the m x m system exactly, keep it when the solution is >= 0. A
-    second method for small programs, with no pivoting: when the program is feasible and
-    bounded its optimum is attained at one of them (Bertsimas & Tsitsiklis 1997, Theorem
-    2.7); None when there is none. Refuses more than ``MAX_BASES`` column subsets.
+def basic_feasible_solutions(A_ub: Any = None, b_ub: Any = None, A_eq: Any = None, b_eq: Any = None,
+                             n: int | None = None) -> list[np.ndarray]:
+    r"""Every distinct basic feasible solution x (the vertices of the feasible polyhedron, over
+    the n variables, slacks dropped) of :math:`A_{ub} x \le b_{ub}`, :math:`A_{eq} x = b_{eq}`,
+    :math:`x \ge 0`, found by trying every set of m columns of the standard form (slacks
+    added): solve the m x m system exactly and keep it when the solution is >= 0. The rows must
+    be linearly independent. Refuses more than ``MAX_BASES`` column subsets. ``n`` is the
+    number of variables (needed when both matrices are omitted or empty).
 
-    >>> vertex_optimum([-1, -1], A_ub=[[1, 2], [3, 1]], b_ub=[4, 6])
-    Fraction(-14, 5)
+    Source: Bertsimas & Tsitsiklis (1997), Theorem 2.3 (basic feasible solutions are the
+    vertices).
+
+    >>> [x.tolist() for x in basic_feasible_solutions(A_ub=[[1, 1]], b_ub=[1])]
+    [[Fraction(1, 1), Fraction(0, 1)], [Fraction(0, 1), Fraction(1, 1)], [Fraction(0, 1), Fraction(0, 1)]]
     """
-    costs = _vector(c, len(np.asarray(c, dtype=object).reshape(-1)), "c")
-    n = len(costs)
+    if n is None:
+        first = A_ub if A_ub is not None and len(A_ub) else A_eq
+        n = len(first[0])
     ub, eq = _matrix(A_ub, n, "A_ub"), _matrix(A_eq, n, "A_eq")
     bu, be = _vector(b_ub, len(ub), "b_ub"), _vector(b_eq, len(eq), "b_eq")
     m_ub = len(ub)
@@ -285,12 +290,35 @@ def vertex_optimum(c: Any, A_ub: Any = None, b_ub: Any = None, A_eq: Any = None,
     count = math.comb(width, m)
     if count > MAX_BASES:
         raise InvalidArgument(f"the program has C({width}, {m}) = {count} column subsets, more than MAX_BASES = {MAX_BASES}")
-    full = costs + [_ZERO] * m_ub
-    best: fmpq | None = None
+    seen: set[tuple] = set()
+    out = []
     for cols in itertools.combinations(range(width), m):
         xb = _solve_square([[row[j] for j in cols] for row in rows], b)
         if xb is None or any(v < 0 for v in xb):
             continue
-        value = sum((full[j] * v for j, v in zip(cols, xb)), _ZERO)
-        best = value if best is None or value < best else best
-    return None if best is None else _fraction(best)
+        x = [Fraction(0)] * n
+        for j, v in zip(cols, xb):
+            if j < n:
+                x[j] = _fraction(v)
+        key = tuple(x)
+        if key not in seen:
+            seen.add(key)
+            out.append(np.array(x, dtype=object))
+    return out
+
+
+def vertex_optimum(c: Any, A_ub: Any = None, b_ub: Any = None, A_eq: Any = None, b_eq: Any = None) -> Fraction | None:
+    """The minimum of :math:`c^\\top x` over the basic feasible solutions of the program of
+    :func:`solve_lp` (:func:`basic_feasible_solutions`; rows linearly independent): a second
+    method for small programs, with no pivoting. When the program is feasible and bounded its
+    optimum is attained at one of them (Bertsimas & Tsitsiklis 1997, Theorem 2.7); None when
+    there is none.
+
+    >>> vertex_optimum([-1, -1], A_ub=[[1, 2], [3, 1]], b_ub=[4, 6])
+    Fraction(-14, 5)
+    """
+    costs = _vector(c, len(np.asarray(c, dtype=object).reshape(-1)), "c")
+    points = basic_feasible_solutions(A_ub, b_ub, A_eq, b_eq, n=len(costs))
+    if not points:
+        return None
+    return min(sum((_fraction(ci) * xi for ci, xi in zip(costs, x)), Fraction(0)) for x in points)
