@@ -226,20 +226,21 @@ def worst_case_regret_policy_quantiliser(mdp: FiniteMDP, epsilon: Any, q: Any, p
     base = [mdp.reward(proxy)[s, a] for s in range(mdp.S) for a in range(mdp.A)]
     regrets = [optimal_return(mdp, true) - expected_return(mdp, pi, true) for pi in policies]
     n = mdp.S * mdp.A
+    # J_r'(o) - J_r'(i) <= 0 with r' = base - eps + u: (d_o - d_i) u <= -(d_o - d_i)(base - eps)
+    pair = {}
+    for i in range(N):
+        for o in range(N):
+            if i != o:
+                diff = [occ[o][j] - occ[i][j] for j in range(n)]
+                pair[i, o] = (diff, -sum((dj * (bj - eps) for dj, bj in zip(diff, base)), Fraction(0)))
+    box = [[Fraction(1) if t == j else Fraction(0) for t in range(n)] for j in range(n)]
     found = None
     feasible = 0
     for T in itertools.combinations(range(N), k):
-        inside, rows, rhs = set(T), [], []
-        for i in T:  # J_r'(outside) - J_r'(inside) <= 0 with r' = base - eps + u
-            for o in range(N):
-                if o in inside:
-                    continue
-                diff = [occ[o][j] - occ[i][j] for j in range(n)]
-                rows.append(diff)
-                rhs.append(-sum((dj * (bj - eps) for dj, bj in zip(diff, base)), Fraction(0)))
-        for j in range(n):
-            rows.append([Fraction(1) if t == j else Fraction(0) for t in range(n)])
-            rhs.append(2 * eps)
+        inside = set(T)
+        keys = [(i, o) for i in T for o in range(N) if o not in inside]
+        rows = [pair[key][0] for key in keys] + box
+        rhs = [pair[key][1] for key in keys] + [2 * eps] * n
         sol = solve_lp([0] * n, rows, rhs)
         if sol.status != "optimal":
             continue

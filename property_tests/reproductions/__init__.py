@@ -9,14 +9,14 @@ True
 
 from __future__ import annotations
 
-from property_tests.reproductions import kosoy
+from property_tests.reproductions import adversarial, kosoy
 from property_tests.reproductions.base import Comparison, Outcome, Reproduction, Verdict
 from theory.errors import InvalidArgument
 
 __all__ = ["Comparison", "Outcome", "Reproduction", "Verdict", "ENTRIES", "reproductions", "get"]
 
 #: The entry modules, in the order of ``deconfuse reproduce --list``.
-ENTRIES: tuple = (kosoy,)
+ENTRIES: tuple = (kosoy, adversarial)
 
 
 def reproductions() -> dict[str, Reproduction]:
