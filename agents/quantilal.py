@@ -197,7 +197,9 @@ def quantilal_solution(mdp: FiniteMDP, reward: str = "proxy", reference: Policy 
     reference's support, Kosoy's 4th constraint). ``reference`` is the stationary reference
     policy :math:`\\sigma` (None: uniform); q in (0, 1] (exact for an exact MDP);
     ``method`` "exact" (default on exact MDPs; rational simplex), "float" (default on float MDPs;
-    HiGHS, the result is float). See the module docstring for the source and the assumptions.
+    HiGHS with feasibility tolerances ``HIGHS_TOLERANCE``, the result is float; entries HiGHS
+    returns below zero by less than that tolerance are round-off and read as 0, any further
+    below is refused). See the module docstring for the source and the assumptions.
 
     >>> from fractions import Fraction as F
     >>> from theory.examples import two_state
