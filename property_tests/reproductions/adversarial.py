@@ -52,8 +52,8 @@ from theory.polytope import deterministic_policies
 
 __all__ = ["REPRODUCTION"]
 
-QS = (Fraction(1, 2), Fraction(1, 4))
-ASSUMED = (
+_QS = (Fraction(1, 2), Fraction(1, 4))
+_ASSUMED = (
     "the paper is qualitative: the adversary's budget is an L-infinity ball of radius epsilon on the proxy "
     "reward (deconfuse's formalisation), the adversary knows the optimiser and maximises its true regret",
     "ties in the optimiser's choice are broken the adversary's way (W is a supremum over the ball)",
@@ -80,7 +80,7 @@ def _bounds(mdp: FiniteMDP, q: Fraction) -> tuple[Fraction, Fraction]:
 def _curves(mdp: FiniteMDP, budgets: list[Fraction]) -> dict[str, list[Fraction]]:
     d_sigma = state_occupancy(mdp, Policy.uniform(mdp))
     curves: dict[str, list[Fraction]] = {"argmax": [worst_case_regret(mdp, e).regret for e in budgets]}
-    for q in QS:
+    for q in _QS:
         curves[f"quantilal q={q}"] = [worst_case_regret(mdp, e, caps=d_sigma / q).regret for e in budgets]
         curves[f"policy quantiliser q={q}"] = [worst_case_regret_policy_quantiliser(mdp, e, q).regret
                                                for e in budgets]
@@ -91,7 +91,7 @@ def _run(quick: bool) -> Outcome:
     seeds = range(2) if quick else range(8)
     budgets = [Fraction(k, 4) for k in (0, 1, 2, 4)] if quick else [Fraction(k, 8) for k in range(0, 17)]
     monotone = full = bounded = informative = total = 0
-    lower = {f"{kind} q={q}": 0 for kind in ("quantilal", "policy quantiliser") for q in QS}
+    lower = {f"{kind} q={q}": 0 for kind in ("quantilal", "policy quantiliser") for q in _QS}
     figure: dict[str, Any] = {}
     for seed in seeds:
         mdp = random_mdp(S=3, A=2, branching=2, seed=seed)
@@ -100,7 +100,7 @@ def _run(quick: bool) -> Outcome:
         star = max(abs(x) for x in (mdp.reward("proxy") + mdp.reward("true")).flat)
         worst = max(optimal_return(mdp, "true") - expected_return(mdp, pi, "true") for pi in deterministic_policies(mdp))
         full += worst_case_regret(mdp, star).regret == worst
-        for q in QS:
+        for q in _QS:
             b_lal, b_pq = _bounds(mdp, q)
             total += 2
             bounded += (max(curves[f"quantilal q={q}"]) <= b_lal) + (max(curves[f"policy quantiliser q={q}"]) <= b_pq)
@@ -125,7 +125,7 @@ def _run(quick: bool) -> Outcome:
     notes = (f"at the largest budget, MDPs where the quantiliser's W is below the argmax's: {shown} "
              "(reported, not claimed: the paper does not compare optimisers)",)
     figure["notes"] = list(notes)
-    return Outcome(name="adversarial-goodhart", comparisons=comparisons, data=figure, quick=quick, assumed=ASSUMED)
+    return Outcome(name="adversarial-goodhart", comparisons=comparisons, data=figure, quick=quick, assumed=_ASSUMED)
 
 
 def _figure(outcome: Outcome, ax: Any) -> None:

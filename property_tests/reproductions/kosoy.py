@@ -66,9 +66,9 @@ from theory.polytope import deterministic_policies, policy_from_occupancy
 
 __all__ = ["REPRODUCTION"]
 
-QS = (Fraction(1), Fraction(1, 2), Fraction(1, 4), Fraction(1, 10))
-ETAS = (Fraction(1, 10), Fraction(1, 2), Fraction(2))
-ASSUMED = (
+_QS = (Fraction(1), Fraction(1, 2), Fraction(1, 4), Fraction(1, 10))
+_ETAS = (Fraction(1, 10), Fraction(1, 2), Fraction(2))
+_ASSUMED = (
     "the stored text of the main post renders none of its formulas: the LP is the follow-up's "
     "(\"Computing an exact quantilal policy\", Theorem), the parameterisation its prose",
     "rewards r(s, a) on state-action pairs generalise the post's state rewards R(s); the penalty stays on states",
@@ -97,7 +97,7 @@ def _structural(mdps: list[FiniteMDP]) -> dict[str, int]:
     counts = dict(cases=0, attains=0, vertex=0, cap=0, quantiliser=0, eta_cases=0, eta=0)
     for mdp in mdps:
         sigma = _matching_reference(mdp)
-        for q in QS:
+        for q in _QS:
             counts["cases"] += 1
             sol = quantilal_solution(mdp, "proxy", None, q)
             counts["attains"] += bool((occupancy(mdp, sol.policy) == sol.occupancy).all()
@@ -109,7 +109,7 @@ def _structural(mdps: list[FiniteMDP]) -> dict[str, int]:
             counts["cap"] += all(sum(sol.occupancy[s]) <= sol.reference_occupancy[s] / q for s in range(mdp.S))
             matched = quantilal_solution(mdp, "proxy", sigma, q).value
             counts["quantiliser"] += matched >= PolicyQuantiliser(q).policy(mdp).expected_return("proxy")
-        for eta in ETAS:
+        for eta in _ETAS:
             counts["eta_cases"] += 1
             pen = quantilum(mdp, "proxy", None, eta)
             counts["eta"] += quantilal_solution(mdp, "proxy", None, 1 / pen.ratio).value == pen.value
@@ -182,7 +182,7 @@ def _run(quick: bool) -> Outcome:
         every("value >= the policy quantiliser's at the same q", counts["quantiliser"], n, note7),
     )
     return Outcome(name="kosoy-quantilal", comparisons=comparisons, data=_figure_data(), quick=quick,
-                   assumed=ASSUMED)
+                   assumed=_ASSUMED)
 
 
 def _figure(outcome: Outcome, ax: Any) -> None:
