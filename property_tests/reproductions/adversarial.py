@@ -149,6 +149,6 @@ REPRODUCTION = Reproduction(
                "monotone in epsilon, full exploitation of the argmax, the quantilisers within Taylor's bound",
     run=_run,
     expect="reproduced",
-    full_time="",
+    full_time="39 s wall (26 s CPU) on the 2 shared cores",
     figure=_figure,
 )
