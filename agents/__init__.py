@@ -10,6 +10,7 @@ from agents.best_of_n import BestOfN, best_of_n_distribution, kl_bound, kl_diver
 from agents.direct import Argmax, Fixed, Uniform
 from agents.hybrid import Hybrid
 from agents.lookahead import Lookahead, lookahead_policy
+from agents.quantilal import Quantilal, quantilal_policy
 from agents.quantiliser import PolicyQuantiliser, TimestepQuantiliser, TrajectoryQuantiliser, quantilise
 from agents.registry import describe, get, names, parse_spec, parse_specs, register
 from agents.soft import Boltzmann, KLRegularised
@@ -23,6 +24,8 @@ register("trajectory-quantiliser", TrajectoryQuantiliser,
          "quantiliser (Taylor 2016): the top q of the base policy's trajectories by objective return (finite horizon)")
 register("policy-quantiliser", PolicyQuantiliser,
          "quantiliser (Taylor 2016): the top q of deterministic policies under a base distribution, by objective return")
+register("quantilal", Quantilal,
+         "quantilal control (Kosoy 2018): LP over occupancy measures, state occupancy <= reference's / q")
 register("boltzmann", Boltzmann, "soft optimiser: pi ~ exp(beta * soft Q), soft value iteration (float for beta > 0)")
 register("kl-regularised", KLRegularised,
          "KL-regularised optimiser: pi ~ pi0 exp(beta * soft Q) for a base agent's pi0 (float for beta > 0)")
@@ -45,6 +48,8 @@ __all__ = [
     "TrajectoryQuantiliser",
     "PolicyQuantiliser",
     "quantilise",
+    "Quantilal",
+    "quantilal_policy",
     "Boltzmann",
     "KLRegularised",
     "BestOfN",

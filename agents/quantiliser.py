@@ -18,8 +18,9 @@ Three sequential versions on a FiniteMDP, all computed exactly on exact input:
   :class:`PolicyMixture` behaviour.
 
 Source: J. Taylor, "Quantilizers: A Safer Alternative to Maximizers for Limited Optimization",
-AAAI Workshop on AI, Ethics, and Society (2016). Policy-level quantilisation in finite MDPs:
-V. Kosoy, "Quantilal control for finite MDPs" (2018).
+AAAI Workshop on AI, Ethics, and Society (2016). Kosoy's quantilal control of finite MDPs (a
+linear program over occupancy measures, not an enumeration of policies) is
+:mod:`agents.quantilal`.
 """
 
 from __future__ import annotations
@@ -469,8 +470,14 @@ class PolicyQuantiliser(BaseAgent):
     step for a finite horizon), so cost = (number of policies) * S (* H for a finite horizon)
     Q-value evaluations. Evaluating the other rewards for reporting is not counted.
 
-    Source: Taylor (2016) applied to policies as outcomes; Kosoy, "Quantilal control for
-    finite MDPs" (2018) studies the policy-level quantiliser of finite MDPs.
+    Source: Taylor (2016)'s quantiliser with the deterministic policies as its outcomes, a
+    construction of deconfuse's (exponential in S). It is *not* Kosoy's quantilal control
+    ("Quantilal control for finite MDPs", 2018), which caps the state occupancy of a stochastic
+    stationary policy by the reference policy's divided by q and solves a linear program over
+    occupancy measures in polynomial time: that is :class:`agents.quantilal.Quantilal`. The
+    mixture here is feasible for Kosoy's LP with the reference whose occupancy is the base
+    mixture's (its occupancy is at most the base's divided by q, state by state), so the
+    quantilal value is at least this one's at the same q.
 
     Examples
     --------

@@ -1,8 +1,8 @@
 """Proxy-error models: the ways a proxy reward can come apart from the true one.
 
-Manheim & Garrabrant (2018) sort Goodhart's law into four variants; three of them are
-properties of a pair of rewards on one MDP and are modelled here, each as a pure function
-``(mdp, parameters, seed) -> FiniteMDP`` that sets the ``"proxy"`` reward from the ``"true"`` one:
+Manheim & Garrabrant (2018) sort Goodhart's law into four variants, all modelled here, each as
+a pure function ``(mdp, parameters, seed) -> FiniteMDP`` that sets the ``"proxy"`` reward (from
+the ``"true"`` one, or for the adversarial model from the given proxy and the optimiser):
 
 - :func:`regressional` — proxy = true + independent noise, light-tailed (Gaussian) or
   heavy-tailed (Student-t with 3 degrees of freedom, after Kwa et al. 2024); selecting on the
@@ -11,8 +11,9 @@ properties of a pair of rewards on one MDP and are modelled here, each as a pure
   that held where the proxy was fitted breaks down where an optimiser takes the agent;
 - :func:`causal` (and :func:`random_causal`) — the proxy also pays for a feature that some
   actions change without changing the true reward (the bucket over the tomato sensor);
-- adversarial Goodhart (another agent exploits the optimisation of the proxy) needs a second
-  agent and is not modelled.
+- :func:`adversarial` — an adversary who knows the optimiser moves the proxy within a budget
+  (every entry by at most epsilon) so that the argmax of the proxy has the largest true regret
+  (:func:`theory.adversarial.worst_case_regret`; exact, small discounted MDPs).
 
 Every model returns ``mdp.replace(rewards=...)``: the ``"proxy"`` reward is set (an existing
 proxy is replaced in place; ``"true"`` and any other reward are kept, in order), nothing else
@@ -31,6 +32,7 @@ import numpy as np
 
 from environments.common import uniform_multiples
 from theory.validation import check_instance, check_int, check_number, check_probability, check_seed, show_labels
+from theory.adversarial import worst_case_regret
 from theory.errors import InvalidArgument
 from theory.evaluation import state_occupancy
 from theory.mdp import FiniteMDP
@@ -52,6 +54,7 @@ __all__ = [
     "reachable_states",
     "causal",
     "random_causal",
+    "adversarial",
 ]
 
 #: The noise laws of :func:`regressional`: ``"light"`` (standard Gaussian) and ``"heavy"``
@@ -334,6 +337,35 @@ def random_causal(
     flat = np.random.default_rng(seed).choice(n, size=k, replace=False)
     pairs = {(mdp.states[int(i) // mdp.A], mdp.actions[int(i) % mdp.A]) for i in flat}
     return causal(mdp, pairs, bonus)
+
+
+# -- adversarial -------------------------------------------------------------------------
+
+
+def adversarial(mdp: FiniteMDP, epsilon: Any) -> FiniteMDP:
+    r"""Adversarial Goodhart: the proxy moved by an adversary, within :math:`\epsilon` per
+    entry, to make the argmax of the proxy as bad as possible for the true reward.
+
+    The returned MDP's ``"proxy"`` is the adversary's move of
+    :func:`theory.adversarial.worst_case_regret` (caps None: the argmax): a reward
+    :math:`r'` with :math:`|r' - r_{proxy}| \le \epsilon` entrywise under which an optimal
+    policy has the worst true regret reachable in the budget (ties in :math:`r'` are then
+    broken the adversary's way: the argmax with ``tie="uniform"`` may average the tied
+    policies). Exact, discounted, small MDPs (the method enumerates the polytope's vertices).
+    Not in :data:`ERROR_MODELS` (exponential in S).
+
+    Source: Manheim & Garrabrant, "Categorizing Variants of Goodhart's Law" (2018), adversarial
+    Goodhart; the L-infinity budget is deconfuse's formalisation.
+
+    Examples
+    --------
+    >>> from fractions import Fraction as F
+    >>> from theory.examples import two_state
+    >>> adversarial(two_state(), F(68, 181)).rewards["proxy"].tolist()
+    [[Fraction(-68, 181), Fraction(317, 362)], [Fraction(113, 181), Fraction(68, 181)]]
+    """
+    mdp = check_instance(mdp, FiniteMDP, "mdp")
+    return _with_proxy(mdp, worst_case_regret(mdp, epsilon).proxy)
 
 
 # -- defaults for sweeps -----------------------------------------------------------------

@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+from property_tests.reproductions import adversarial, kosoy
 from property_tests.reproductions import karwowski
 from property_tests.reproductions import kwa
 from property_tests.reproductions import gao
