@@ -9,20 +9,23 @@ True
 
 from __future__ import annotations
 
-from property_tests.reproductions import adversarial, kosoy
-from property_tests.reproductions import karwowski
-from property_tests.reproductions import kwa
-from property_tests.reproductions import gao
-from property_tests.reproductions import beirami
-from property_tests.reproductions import taylor
-from property_tests.reproductions import skalse
+from property_tests.reproductions import (
+    adversarial,
+    beirami,
+    gao,
+    karwowski,
+    kosoy,
+    kwa,
+    skalse,
+    taylor,
+)
 from property_tests.reproductions.base import Comparison, Outcome, Reproduction, Verdict
 from theory.errors import InvalidArgument
 
 __all__ = ["Comparison", "Outcome", "Reproduction", "Verdict", "ENTRIES", "reproductions", "get"]
 
 #: The entry modules, in the order of ``deconfuse reproduce --list``.
-ENTRIES: tuple = (karwowski, kwa, gao, beirami, taylor, skalse)
+ENTRIES: tuple = (karwowski, kosoy, kwa, gao, beirami, taylor, skalse, adversarial)
 
 
 def reproductions() -> dict[str, Reproduction]:
