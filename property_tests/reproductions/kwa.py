@@ -409,7 +409,7 @@ REPRODUCTION = Reproduction(
     name="kwa",
     paper="Kwa, Thomas & Garriga-Alonso (2024), \"Catastrophic Goodhart: regularizing RLHF with KL "
     "divergence does not mitigate heavy-tailed reward misspecification\", arXiv:2407.14503",
-    claim="Theorems 1-6 and Corollary 1 (sec. 3 and appendix): with heavy-tailed error X the proxy "
+    claim="Theorems 1 to 6 and Corollary 1 (sec. 3 and appendix): with heavy-tailed error X the proxy "
     "U = V + X grows under optimisation while E[V] returns towards its base value; with light-tailed "
     "independent error E[V] keeps rising",
     experiment="N outcomes (quick 10^5, full 10^6), V ~ N(0,1), error N(0,1) or unit-variance t3, "
