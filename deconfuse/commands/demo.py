@@ -16,8 +16,8 @@ NAME = "demo"
 #: How long ``deconfuse demo`` and ``deconfuse demo --quick`` take on 2 cores, as measured with
 #: ``time`` (34-38 s and 27-36 s, with another job busy on one of the two cores); the README
 #: states the same.
-FULL_TIME = "about 40 s"
-QUICK_TIME = "about 30 s"
+FULL_TIME = "about 60 s"
+QUICK_TIME = "about 50 s"
 
 
 def add_parser(subparsers: Any) -> None:
