@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from agents.base import behaviour_return
 from agents.direct import Argmax
@@ -280,7 +280,9 @@ def test_a_candidate_on_which_the_check_raises_is_not_kept():
 # -- properties on generated counterexamples ------------------------------------------------
 
 
-@settings(max_examples=12, deadline=None)
+# about one generated case in six refutes the conjecture (the others are filtered out by assume):
+# a fixed seed keeps the run the same everywhere and the filter within Hypothesis's health check
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.filter_too_much])
 @given(mdp=goodhart_mdps(), q=quantile_levels())
 def test_a_reduced_counterexample_still_fails_and_is_a_fixed_point(mdp, q):
     conj = quantiliser_never_worse_than_argmax
@@ -297,7 +299,7 @@ def test_a_reduced_counterexample_still_fails_and_is_a_fixed_point(mdp, q):
     assert reduce_counterexample({"mdp": mdp, "q": q}, fails, strategies=conj.strategies) == reduction
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.filter_too_much])
 @given(mdp=goodhart_mdps())
 def test_reduction_of_a_value_claim_is_a_fixed_point(mdp):
     # "the proxy optimum's true return is below the true optimum": fails when they are equal
