@@ -1,4 +1,5 @@
-"""Mutation testing of the theory core: a table of hand-written mutants, applied one at a time.
+"""Mutation testing of the theory core and the conjecture engine: a table of hand-written mutants,
+applied one at a time.
 
 Each mutant is a plausible bug in one module (a unique source snippet, its replacement and a
 one-line description). For each mutant the harness patches a *temporary copy* of this checkout
@@ -18,8 +19,10 @@ only the last bit of a float result). A surviving equivalent mutant is left out 
 equivalent mutant that is killed is reported (its argument is then wrong) and counted as killed.
 
 Modules: theory/solvers.py, theory/evaluation.py, theory/selection.py, agents/soft.py,
-theory/goodhart.py, theory/metrics.py, environments/shifts.py. (property_tests/engine.py is not
-covered yet.)
+theory/goodhart.py, theory/metrics.py, environments/shifts.py, and the conjecture engine behind
+the facade property_tests/engine.py: property_tests/checking.py (verdicts), declare.py
+(declarations, claim), counterexamples.py (saved files, replay), reduction.py (minimal
+counterexamples), enumeration.py and exhaustive.py (exhaustive checks).
 
 Run from the repository root; not part of the test suite, not run in CI::
 
@@ -61,6 +64,12 @@ SUITES: dict[str, tuple[str, ...]] = {
     "theory/goodhart.py": ("tests/test_goodhart.py",),
     "theory/metrics.py": ("tests/test_theory_values.py", "tests/test_agents_common.py"),
     "environments/shifts.py": ("tests/test_errors_shifts.py",),
+    "property_tests/checking.py": ("tests/test_verdicts.py",),
+    "property_tests/declare.py": ("tests/test_verdicts.py",),
+    "property_tests/counterexamples.py": ("tests/test_verdicts.py",),
+    "property_tests/reduction.py": ("tests/test_reduction.py",),
+    "property_tests/enumeration.py": ("tests/test_exhaustive.py",),
+    "property_tests/exhaustive.py": ("tests/test_exhaustive.py",),
 }
 
 
@@ -520,7 +529,269 @@ SHIFTS = _table("environments/shifts.py", "shifts", [
      "layout magnitude read as a float (inexact mixture of exact layouts)"),
 ])
 
-MUTANTS: list[Mutant] = SOLVERS + EVALUATION + SELECTION + SOFT + GOODHART + METRICS + SHIFTS
+# -- the conjecture engine (property_tests) ------------------------------------------------------
+
+CHECKING = _table("property_tests/checking.py", "checking", [
+    ("        return self.verdict == self.conjecture.expect", "        return self.verdict != self.conjecture.expect",
+     "matches inverted: a verdict is 'ok' exactly when it is not the expected one"),
+    ("    if isinstance(exc, ClaimError):\n        return str(exc)\n", "",
+     "an error of the claim's protocol is reported as 'ClaimError: ...'"),
+    ("    first = str(exc).splitlines()[0] if str(exc) else \"\"", "    first = str(exc)",
+     "an error verdict keeps every line of a multi-line exception message"),
+    ("    return f\"{type(exc).__name__}: {first}\"", "    return first",
+     "an error verdict's message omits the exception type"),
+    ("    return (\"holds\", {}, \"\") if ok else (\"refuted\", dict(numbers), \"\")",
+     "    return (\"holds\", {}, \"\") if ok else (\"refuted\", {}, \"\")",
+     "a refutation loses the numbers that broke the claim"),
+    ("    return Verdict(conj, verdict, 1, dict(arguments), numbers, error, seed)  # type: ignore[arg-type]",
+     "    return Verdict(conj, verdict, 1, dict(arguments), numbers, error)  # type: ignore[arg-type]",
+     "evaluate (a replay) drops the seed it was given"),
+    ("    n = conj.examples if examples is None else check_positive_int(examples, \"examples\")",
+     "    n = conj.examples if examples is None else check_int(examples, \"examples\", 0)",
+     "examples = 0 accepted (a check of no example 'holds')"),
+    ("        if verdict != \"holds\":\n            state.update(", "        if verdict == \"refuted\":\n            state.update(",
+     "an error of the claim is not a failing example: it is ignored and the claim 'holds'"),
+    ("        return _reduced(conj, found) if reduce and found.verdict == \"refuted\" else found",
+     "        return _reduced(conj, found) if found.verdict == \"refuted\" else found",
+     "reduce=False ignored: the counterexample is reduced anyway"),
+    ("error=f\"drawing the arguments failed: {_error_text(exc)}\"", "error=_error_text(exc)",
+     "a strategy that fails is reported like an error of the claim (no 'drawing the arguments failed')"),
+    ("        state[\"count\"] += 1\n", "",
+     "the examples run are not counted (a verdict says 0 examples)"),
+    ("        phases=(Phase.explicit, Phase.generate, Phase.shrink),",
+     "        phases=(Phase.explicit, Phase.generate),",
+     "Hypothesis does not shrink: the counterexample is the first failing draw"),
+    ("        max_examples=n,", "        max_examples=conj.examples,",
+     "the examples argument is ignored (the declared count is run)"),
+    ("    run = hypothesis_seed(seed)(run)\n", "",
+     "the seed is ignored: every check runs Hypothesis's default (or a global) seed"),
+    ("                                      strategies=conj.strategies, ordered=conj.ordered)",
+     "                                      strategies=conj.strategies, ordered=())",
+     "the reduction does not keep ordered groups increasing (a counterexample may contradict its statement)"),
+    ("    return dataclasses.replace(verdict, counterexample=dict(reduction.arguments), numbers=numbers,",
+     "    return dataclasses.replace(verdict, counterexample=dict(reduction.arguments), numbers=verdict.numbers,",
+     "a reduced counterexample carries the numbers of the unreduced one"),
+    ("        arguments = conj.arrange(drawn)", "        arguments = dict(drawn)",
+     "ordered groups not arranged: drawn values used in any order"),
+])
+
+DECLARE = _table("property_tests/declare.py", "declare", [
+    ("    if not isinstance(condition, (bool, np.bool_)):", "    if not isinstance(condition, bool):",
+     "claim refuses numpy bools"),
+    ("    if not condition:\n        raise Refuted(numbers)", "    if condition is False:\n        raise Refuted(numbers)",
+     "claim of numpy.False_ passes (identity test against False)"),
+    ("            code = \"\" if exc.code is None else repr(exc.code)", "            code = repr(exc.code)",
+     "sys.exit() reported as sys.exit(None)"),
+    ("        except SystemExit as exc:", "        except (SystemExit, KeyboardInterrupt) as exc:",
+     "Ctrl-C inside a claim becomes an error verdict instead of stopping the run"),
+    ("        if result is None:\n            return True, {}", "        if result is None:\n            return False, {}",
+     "a check returning None refutes"),
+    ("            return bool(result), {}", "            return True, {}",
+     "a check returning False (or numpy.False_) holds"),
+    ("        if isinstance(result, (bool, np.bool_)):", "        if isinstance(result, (bool, np.bool_, int)):",
+     "an int return value is taken as a bool (0 refutes, 1 holds)"),
+    ("        if isinstance(result, (bool, np.bool_)):", "        if isinstance(result, bool):",
+     "a numpy bool return value is an error"),
+    ("            return False, exc.numbers", "            return False, {}",
+     "a failed claim() loses its numbers"),
+    ("    kind = cls.__qualname__ if module == \"builtins\" else f\"{module}.{cls.__qualname__}\"",
+     "    kind = cls.__qualname__",
+     "describe_value omits the module of a non-builtin type (numpy.ndarray shown as ndarray)"),
+    ("        return all(arguments[a] < arguments[b] for group in self.ordered for a, b in zip(group, group[1:]))",
+     "        return all(arguments[a] <= arguments[b] for group in self.ordered for a, b in zip(group, group[1:]))",
+     "in_order accepts a tie"),
+    ("            if any(a == b for a, b in zip(values, values[1:])):\n                assume(False)\n", "",
+     "arrange does not reject a tie (q1 = q2 passed for 'q1 < q2')"),
+    ("            values = sorted(out[name] for name in group)", "            values = sorted((out[name] for name in group), reverse=True)",
+     "arrange sorts an ordered group decreasing"),
+    ("            examples=200 if examples is None else examples,", "            examples=200,",
+     "the declared examples count is ignored"),
+    ("    return _decorator(\"theorem\", statement, \"holds\", examples, ordered, strategies)",
+     "    return _decorator(\"conjecture\", statement, \"holds\", examples, ordered, strategies)",
+     "a theorem is declared with kind 'conjecture'"),
+])
+
+COUNTEREXAMPLES = _table("property_tests/counterexamples.py", "counterexamples", [
+    ("        \"format\": COUNTEREXAMPLE_FORMAT,", "        \"format\": COUNTEREXAMPLE_FORMATS[0],",
+     "a /2 file is written with the /1 format tag"),
+    ("        \"seed\": verdict.seed,", "        \"seed\": 0,",
+     "the seed is not saved"),
+    ("        \"error\": verdict.error,", "        \"error\": \"\",",
+     "the message of an error verdict is not saved"),
+    ("        return {\"fraction\": str(value)}", "        return float(value)",
+     "a Fraction is saved as a float (inexact)"),
+    ("        return float(value) if math.isfinite(value) else {\"float\": repr(float(value))}",
+     "        return float(value)",
+     "a non-finite float is saved as a bare JSON number (the file cannot be written)"),
+    ("        return {\"list\" if isinstance(value, list) else \"tuple\": encoded}",
+     "        return {\"list\": encoded}",
+     "a tuple is saved as a list"),
+    ("    return hashlib.sha256(path.read_bytes()).hexdigest()", "    return hashlib.sha1(path.read_bytes()).hexdigest()",
+     "the digest of the conjecture file is sha1, not sha256"),
+    ("        if self.sha256 and current is not None and _sha256(current) != self.sha256:",
+     "        if self.sha256 and current is not None and _sha256(current) == self.sha256:",
+     "the changed-file note is given when the file is unchanged (and not when it changed)"),
+    ("                candidates = [Path(os.path.normpath(self.path.parent / self.file))] + (\n                    [Path(self.absolute)] if self.absolute else [])",
+     "                candidates = ([Path(self.absolute)] if self.absolute else []) + [\n                    Path(os.path.normpath(self.path.parent / self.file))]",
+     "the absolute path of the conjecture file is tried before the relative one"),
+    ("    relative = Path(os.path.relpath(file, folder.resolve())).as_posix()", "    relative = file.name",
+     "the conjecture file is recorded by its name, not its path relative to the parameters file"),
+    ("    if verdict == \"error\" and version == 2 and not error:", "    if False:",
+     "an error verdict with an empty message accepted"),
+    ("    if isinstance(seed, bool) or not isinstance(seed, int):", "    if not isinstance(seed, int):",
+     "a boolean seed accepted"),
+    ("    reader.fields(doc, \"$\", fields, fields if version == 2 else fields[:3])",
+     "    reader.fields(doc, \"$\", fields, fields[:3])",
+     "a /2 file missing statement, verdict, error, seed or numbers accepted"),
+    ("            out[name] = self.value(entry[\"value\"], f\"{at}.value\") if \"value\" in entry else display",
+     "            out[name] = display",
+     "the numbers are read back as their display text, not exactly"),
+    ("        if isinstance(node, Fraction):  # a JSON number with a point or an exponent: a float\n            try:\n                return float(node)",
+     "        if isinstance(node, Fraction):  # a JSON number with a point or an exponent: a float\n            try:\n                return node",
+     "a float is read back as a Fraction"),
+    ("    if not in_order:\n        groups", "    if False:\n        groups",
+     "a saved case that contradicts the statement's order is replayed"),
+    ("    return evaluate(conj, saved.args, saved.seed), saved.verdict", "    return evaluate(conj, saved.args), saved.verdict",
+     "replay drops the saved seed"),
+])
+
+REDUCTION = _table("property_tests/reduction.py", "reduction", [
+    ("    for d in range(2, min(x.denominator, 17)):", "    for d in range(3, min(x.denominator, 17)):",
+     "simpler_numbers skips the halves (rounding to denominator 2)"),
+    ("    return sorted((y for y in pool if simplicity(y) < key), key=lambda y: (simplicity(y), abs(y - x)))",
+     "    return sorted((y for y in pool if simplicity(y) <= key), key=lambda y: (simplicity(y), abs(y - x)))",
+     "simpler_numbers includes x itself (not strictly simpler: no fixed point)"),
+    ("    return sorted((y for y in pool if simplicity(y) < key), key=lambda y: (simplicity(y), abs(y - x)))",
+     "    return sorted((y for y in pool if simplicity(y) < key), key=lambda y: (abs(y - x), simplicity(y)))",
+     "simpler_numbers nearest first instead of simplest first"),
+    ("    order = sorted(range(len(row)), key=lambda i: (-(scaled[i] - units[i]), i))",
+     "    order = sorted(range(len(row)), key=lambda i: (scaled[i] - units[i], i))",
+     "rounding a row gives the spare units to the smallest remainders"),
+    ("        if math.lcm(*(p.denominator for p in c)) < common and c not in out:",
+     "        if math.lcm(*(p.denominator for p in c)) <= common and c not in out:",
+     "simpler_rows includes rows of the same denominator (not strictly simpler)"),
+    ("        steps = mdp.S if mdp.horizon is None else min(mdp.S, mdp.horizon - 1)",
+     "        steps = mdp.S if mdp.horizon is None else min(mdp.S, mdp.horizon)",
+     "a state first reached at step H (after the horizon) counts as reachable",
+     "the two versions differ only on a state s first reached at step H; some state x reached "
+     "within H - 1 steps moves to s, x is kept, so the candidate that drops s leaves x's row "
+     "summing to less than 1: FiniteMDP refuses it and it is skipped before it counts as tried. "
+     "Not offering it changes no move, no count and no result (for a group: the same in the "
+     "member whose x reaches s)"),
+    ("    if len(keep) < first.S:", "    if len(keep) <= first.S:",
+     "'drop unreachable states' offered when every state is reachable (a move that changes nothing)"),
+    ("    for a in reversed(range(first.A if first.A > 1 else 0)):", "    for a in range(first.A if first.A > 1 else 0):",
+     "actions dropped first action first (not last first)"),
+    ("        entering = any(m.initial[s] != 0 or bool((m.transitions[keep][:, :, s] != 0).any()) for m in mdps)",
+     "        entering = any(bool((m.transitions[keep][:, :, s] != 0).any()) for m in mdps)",
+     "a state with initial mass (but no transition into it) dropped without moving its mass"),
+    ("        for t in keep:\n", "        for t in reversed(keep):\n",
+     "a dropped state's probability moved to the last kept state first"),
+    ("        T[:, :, t] = T[:, :, t] + T[:, :, s]", "        T[:, :, t] = T[:, :, s]",
+     "moving a dropped state's probability overwrites the target's instead of adding"),
+    ("    if not all(m.exact for m in mdps):\n        return\n", "",
+     "float MDPs get the 'simpler numbers' move"),
+    ("        shared = all(v == values[0] for v in values)", "        shared = True",
+     "numbers in which a group's members differ are changed in all of them at once"),
+    ("            if kind is int and new.denominator != 1:\n                continue\n", "",
+     "an int argument may get a fraction candidate (truncated by int())",
+     "for an int x, every number simpler_numbers(x) returns is an integer: the pool holds 0, 1, -1, "
+     "floor(x), ceil(x), |x|, the integers +-1..8, the roundings to denominators 2..d-1 for d = "
+     "x.denominator = 1 (none), the convergents of x (x itself) and k/x.denominator = k; so the "
+     "skipped branch never runs"),
+    ("            if simplicity(candidate) >= key or not enum.contains(candidate):",
+     "            if not enum.contains(candidate):",
+     "a float candidate that is no simpler (0.1 for 0.1) kept: the reduction never ends"),
+    ("        return False\n    return result is True", "        return True\n    return result is True",
+     "a candidate on which still_fails raises is kept"),
+    ("            if not _in_domain(candidate, current, domains):\n                continue\n", "",
+     "candidates outside the strategy's domain kept"),
+    ("        shown = \"; \".join(moves[:3]) + (f\"; and {len(moves) - 3} more\" if len(moves) > 3 else \"\")",
+     "        shown = \"; \".join(moves[:3]) + (f\"; and {len(moves) - 3} more\" if len(moves) >= 3 else \"\")",
+     "describe_reduction says 'and 0 more' after exactly three moves"),
+    ("        head = f\"reduced in {len(moves)} move{'s' if len(moves) > 1 else ''} ({shown})\"",
+     "        head = f\"reduced in {len(moves)} moves ({shown})\"",
+     "describe_reduction says '1 moves'"),
+])
+
+ENUMERATION = _table("property_tests/enumeration.py", "enumeration", [
+    ("{Fraction(k, d) for d in range(1, 5) for k in range(1, d + 1)}", "{Fraction(k, d) for d in range(1, 4) for k in range(1, d + 1)}",
+     "Q_GRID without the quarters"),
+    ("    return (f.denominator, abs(f.numerator), f < 0)", "    return (f.denominator, abs(f.numerator), f > 0)",
+     "simplicity puts negative numbers before positive ones"),
+    ("    for k in range(total, -1, -1):", "    for k in range(0, total + 1):",
+     "distributions with more mass on later entries first (point mass on the last state first)"),
+    ("    return -result if n > 1 else result", "    return result",
+     "Moebius function wrong for a last prime factor (counts of distributions wrong)"),
+    ("                if upto > below:\n", "                if upto >= below:\n",
+     "empty size blocks visited",
+     "when upto == below the block adds (upto^(SA) - below^(SA)) * ... = 0 to the count, and "
+     "every choice in range(upto)^(SA) has max(choice) < below, so enumerate_mdps skips all of "
+     "them: no MDP and no count changes, the same output in the same order"),
+    ("        total += (upto ** (S * A) - below ** (S * A)) * per_cell ** (S * A)",
+     "        total += upto ** (S * A) * per_cell ** (S * A)",
+     "count_mdps counts the MDPs of smaller denominators again in every block"),
+    ("    return total * len(space[\"times\"])", "    return total",
+     "count_mdps ignores the number of discounts and horizons"),
+    ("        initial = np.array([Fraction(1)] + [Fraction(0)] * (S - 1), dtype=object)",
+     "        initial = np.array([Fraction(0)] * (S - 1) + [Fraction(1)], dtype=object)",
+     "the enumerated MDPs start in the last state"),
+    ("        \"times\": [(d, None) for d in sorted(cls.discounts if discounts is None else discounts, key=simplicity)]",
+     "        \"times\": [(d, None) for d in sorted(cls.discounts if discounts is None else discounts)]",
+     "discounts enumerated by value, not in the simplicity order"),
+    ("        \"rewards\": tuple(sorted(cls.rewards if rewards is None else rewards, key=simplicity)),",
+     "        \"rewards\": tuple(sorted(cls.rewards if rewards is None else rewards)),",
+     "reward values enumerated by value (-1 first), not simplest first"),
+    ("        count=lambda cls: sum(b.count(cls) for b in branches),", "        count=lambda cls: max(b.count(cls) for b in branches),",
+     "one_of counts its largest branch only"),
+    ("        values=lambda cls: heapq.merge(*(b.values(cls) for b in branches), key=_size_key),",
+     "        values=lambda cls: itertools.chain(*(b.values(cls) for b in branches)),",
+     "one_of enumerates branch after branch, not merged by size"),
+    ("        if not (self.states[0] <= mdp.S <= self.states[1] and self.actions[0] <= mdp.A <= self.actions[1]):",
+     "        if not (self.states[0] <= mdp.S <= self.states[1]):",
+     "an MDP strategy's domain accepts any number of actions"),
+    ("        return numbers_ok and _rows_allowed(mdp.transitions, self.dens) and _rows_allowed(mdp.initial, self.dens)",
+     "        return numbers_ok and _rows_allowed(mdp.transitions, self.dens)",
+     "an MDP strategy's domain does not check the initial distribution's denominator"),
+    ("            knobs[\"discounts\"] = tuple(d for d in cls.discounts if listed is None or d in listed)",
+     "            knobs[\"discounts\"] = tuple(cls.discounts)",
+     "a strategy's enumeration uses the class's discounts even where the strategy cannot draw them"),
+])
+
+EXHAUSTIVE = _table("property_tests/exhaustive.py", "exhaustive", [
+    ("        if all(n in case for n in group) and not all(case[a] < case[b] for a, b in zip(group, group[1:])):",
+     "        if all(n in case for n in group) and not all(case[a] <= case[b] for a, b in zip(group, group[1:])):",
+     "ordered cases: a tie kept"),
+    ("        case.pop(names[i], None)\n", "",
+     "a stale value of a later argument prunes the cases of the next earlier value"),
+    ("            new[v] = below * count[v]\n            below += ending[v]",
+     "            below += ending[v]\n            new[v] = below * count[v]",
+     "count of increasing tuples counts ties (<= instead of <)"),
+    ("    ending = {v: counts[0][v] for v in levels}", "    ending = {v: 1 for v in levels if counts[0][v]}",
+     "count of increasing tuples ignores repeated values of the first grid"),
+    ("        if name not in in_group:\n            total *= enum.count(cls)", "        if name in in_group:\n            total *= enum.count(cls)",
+     "count_cases multiplies the counts of the ordered arguments instead of the others"),
+    ("    parts += [\" < \".join(g) for g in groups]\n", "",
+     "describe_cases omits the ordered groups"),
+    ("            where = f\"case {self.cases} of {self.total}\"", "            where = f\"case {self.total} of {self.total}\"",
+     "the line names the total instead of the failing case's number"),
+    ("                              if not _has_mdp(v))", "                              if _has_mdp(v))",
+     "the line shows the MDP arguments and hides the others"),
+    ("    if total > max_cases:", "    if total >= max_cases:",
+     "a class of exactly max_cases cases refused"),
+    ("    step = max(1, total // 100)", "    step = max(1, total // 10)",
+     "progress reported every 10% instead of every 1%"),
+    ("        if verdict != \"holds\":\n            result = dataclasses.replace(",
+     "        if verdict == \"refuted\":\n            result = dataclasses.replace(",
+     "an error of the claim is ignored (the exhaustive check 'holds')"),
+    ("    result.examples = done\n", "",
+     "the number of cases checked is not recorded"),
+    ("    if progress is not None:\n        progress(0, total)\n", "",
+     "progress not reported before the first case"),
+])
+
+MUTANTS: list[Mutant] = (SOLVERS + EVALUATION + SELECTION + SOFT + GOODHART + METRICS + SHIFTS
+                         + CHECKING + DECLARE + COUNTEREXAMPLES + REDUCTION + ENUMERATION + EXHAUSTIVE)
 
 
 # -- the harness -------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from property_tests.exhaustive import (
 from theory.errors import InvalidArgument
 from theory.examples import two_state
 from theory.io import dumps as mdp_to_json
+from theory.mdp import FiniteMDP
 
 # -- the theorem suite, exhaustively on its smallest class ---------------------------------
 
@@ -151,6 +152,49 @@ def test_numbers_come_simplest_first():
     ]
 
 
+def test_discounts_come_simplest_first_not_by_value():
+    # simplicity orders by denominator first: 1/2 before 1/3, although 1/3 < 1/2
+    cls = MDPClass(max_states=1, max_actions=1, rewards=(0,), discounts=(F(1, 3), F(1, 2)))
+    assert [m.discount for m in enumerate_mdps(cls, reward_names=("true",))] == [F(1, 2), F(1, 3)]
+
+
+def test_a_class_may_reach_the_limits():
+    cls = MDPClass(max_states=16, max_actions=16, max_denominator=64)
+    assert (cls.max_states, cls.max_actions, cls.max_denominator) == (16, 16, 64)
+
+
+def test_one_of_counts_every_branch_and_merges_them_by_size():
+    # one action, deterministic rows, one reward value: 4 two-state MDPs (2 rows of 2 choices)
+    # and 1 one-state MDP; the first branch has only the 4, the second all 5
+    cls = MDPClass(max_states=2, max_actions=1, max_denominator=1, rewards=(0,), discounts=(0,))
+    two = S.finite_mdps(min_states=2, max_states=2, max_actions=1, reward_names=("true",), discounts=(0,))
+    both = S.finite_mdps(max_states=2, max_actions=1, reward_names=("true",), discounts=(0,))
+    enumeration = enumeration_of(st.one_of(two, both))
+    assert enumeration.count(cls) == 4 + 5
+    assert [m.S for m in enumeration.values(cls)] == [1] + [2] * 8
+
+
+def _arms(actions, initial=(1,)):
+    S_ = len(initial)
+    return FiniteMDP([f"s{i}" for i in range(S_)], [f"a{j}" for j in range(actions)],
+                     [[[int(i == j) for j in range(S_)]] * actions for i in range(S_)],
+                     {"true": [[0] * actions] * S_}, list(initial), discount=F(0))
+
+
+def test_an_mdp_strategy_states_its_domain():
+    domain = enumeration_of(S.finite_mdps(max_states=2, max_actions=2, reward_names=("true",), discounts=(0,))).contains
+    assert domain(_arms(2)) and domain(_arms(1, (F(1, 2), F(1, 2))))
+    assert not domain(_arms(3))  # 3 actions, at most 2
+    assert not domain(_arms(1, (F(1, 5), F(4, 5))))  # an initial denominator of 5, at most 4
+
+
+def test_a_strategy_enumerates_only_the_discounts_it_can_draw():
+    # goodhart_mdps draws the discounts 0, 1/2 and 9/10: of the class's 0 and 1/3 only 0
+    cls = MDPClass(max_states=1, max_actions=1, max_denominator=1, rewards=(0,), discounts=(0, F(1, 3)))
+    mdps = list(enumeration_of(S.goodhart_mdps(max_states=1, max_actions=1)).values(cls))
+    assert mdps and {m.discount for m in mdps} == {0}
+
+
 # -- the ordered filter ----------------------------------------------------------------
 
 
@@ -166,6 +210,32 @@ def test_ordered_arguments_strictly_increase():
                                                       "c": S.sample_counts()}, ordered=(("a", "b", "c"),))
     assert count_cases(three, MDPClass()) == len(list(cases(three, MDPClass()))) == math.comb(len(N_GRID), 3)
     assert describe_cases(claim_like, MDPClass()).endswith("; q1 < q2")
+
+
+def test_repeated_values_of_an_ordered_grid_count_with_multiplicity():
+    # x from (1, 1, 2), y from (2, 3): the pairs x < y are (1, 2) twice, (1, 3) twice, (2, 3)
+    claim_like = SimpleNamespace(name="pairs", strategies={"x": st.sampled_from([1, 1, 2]), "y": st.sampled_from([2, 3])},
+                                 ordered=(("x", "y"),))
+    found = [(c["x"], c["y"]) for c in cases(claim_like, MDPClass())]
+    assert found == [(1, 2), (1, 3), (1, 2), (1, 3), (2, 3)]
+    assert count_cases(claim_like, MDPClass()) == 5
+
+
+def test_a_later_ordered_argument_does_not_prune_an_earlier_one():
+    # names in the order y, x with x < y: every y of (1, 2, 3), then every x below it
+    claim_like = SimpleNamespace(name="pairs", strategies={"y": st.sampled_from([1, 2, 3]), "x": st.sampled_from([1, 2, 3])},
+                                 ordered=(("x", "y"),))
+    found = [(c["x"], c["y"]) for c in cases(claim_like, MDPClass())]
+    assert found == [(1, 2), (1, 3), (2, 3)] and count_cases(claim_like, MDPClass()) == 3
+
+
+def test_an_ordered_argument_must_take_numbers():
+    claim_like = SimpleNamespace(name="flags", strategies={"a": st.sampled_from([False, True]), "b": st.sampled_from([1, 2])},
+                                 ordered=(("a", "b"),))
+    with pytest.raises(InvalidArgument, match="^argument a is ordered but takes the value False, not a number$"):
+        list(cases(claim_like, MDPClass()))
+    with pytest.raises(InvalidArgument, match="^argument a is ordered but takes the value False, not a number$"):
+        count_cases(claim_like, MDPClass())
 
 
 def test_ordered_names_must_be_arguments():
@@ -215,6 +285,18 @@ def test_progress_is_reported_from_zero_to_the_cases_checked():
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
 
 
+def test_progress_is_reported_about_every_hundredth_case():
+    # 250 cases: a step of 250 // 100 = 2, so (0, 250), (2, 250), ..., (250, 250) and a last (250, 250)
+    @conjecture("any x", x=st.sampled_from(range(250)))
+    def any_x(x):
+        return True
+
+    calls = []
+    result = check_exhaustive(any_x, progress=lambda done, total: calls.append((done, total)))
+    assert result.cases == result.total == 250
+    assert calls == [(0, 250)] + [(k, 250) for k in range(2, 251, 2)] + [(250, 250)]
+
+
 # -- refusing a class ------------------------------------------------------------------
 
 
@@ -229,6 +311,9 @@ def test_a_class_over_the_limit_is_refused_naming_the_count():
         check_exhaustive(quantiliser_never_worse_than_argmax,
                          MDPClass(max_states=1, max_actions=2, max_denominator=1, rewards=(0, 1), discounts=(0,)),
                          max_cases=100)
+    # exactly max_cases cases run
+    small = MDPClass(max_states=1, max_actions=2, max_denominator=1, rewards=(0, 1), discounts=(0,))
+    assert check_exhaustive(quantiliser_never_worse_than_argmax, small, max_cases=120).total == 120
 
 
 def test_a_class_without_a_case_is_refused_naming_the_argument():

@@ -29,6 +29,7 @@ from property_tests.reduction import (
 from property_tests.strategies import goodhart_mdps, quantile_levels, shift_pairs
 from theory.errors import InvalidArgument
 from theory.evaluation import expected_return
+from theory.examples import two_state
 from theory.mdp import FiniteMDP
 from theory.metrics import optimal_return
 from theory.policy import Policy
@@ -275,6 +276,62 @@ def test_a_candidate_on_which_the_check_raises_is_not_kept():
 
     reduction = reduce_counterexample({"mdp": _three_arms()}, fails)
     assert reduction.arguments["mdp"].A == 3
+
+
+# -- the order of the moves, by hand --------------------------------------------------------
+
+ALWAYS = lambda a: True  # noqa: E731 - a claim that fails on every candidate: the moves alone decide
+
+
+def test_the_moves_on_two_state_in_their_order():
+    # two_state: s0 --stay--> s0, s0 --go--> s0 1/10, s1 9/10, s1 --stay--> s1, s1 --go--> s0.
+    # Both states are reachable; the last action "go" is dropped first (valid: every row of
+    # "stay" is a distribution); then s1 is unreachable; the one number left that is not the
+    # simplest is the discount 9/10 -> 0 (the rewards at (s0, stay) are 0, the rows point masses).
+    reduction = reduce_counterexample({"mdp": two_state()}, ALWAYS)
+    assert reduction.moves == ("mdp: dropped action go", "mdp: dropped unreachable states s1", "mdp: discount 9/10 -> 0")
+    assert describe_reduction(reduction).startswith(
+        "reduced in 3 moves (mdp: dropped action go; mdp: dropped unreachable states s1; mdp: discount 9/10 -> 0), "
+    )
+    mdp = reduction.arguments["mdp"]
+    assert (mdp.states, mdp.actions, mdp.discount) == (("s0",), ("stay",), 0)
+    # a float MDP gets the structural moves only
+    reduction = reduce_counterexample({"mdp": two_state().to_float()}, ALWAYS)
+    assert reduction.moves == ("mdp: dropped action go", "mdp: dropped unreachable states s1")
+    assert reduction.arguments["mdp"].discount == 0.9
+
+
+def _loops(initial):
+    """Self-loops only: each state is entered only by its initial mass."""
+    S = len(initial)
+    return FiniteMDP([f"s{i}" for i in range(S)], ["a0"], [[[int(i == j) for j in range(S)]] for i in range(S)],
+                     {"true": [[0]] * S}, initial, discount=F(0))
+
+
+def test_initial_mass_is_moved_to_the_first_kept_state():
+    # no transition enters s2 or s1, but their initial mass does: it goes to s0 (the first kept
+    # state is tried first), s2 before s1 (the last state first)
+    reduction = reduce_counterexample({"mdp": _loops([F(1, 3), F(1, 3), F(1, 3)])}, ALWAYS)
+    assert reduction.moves == ("mdp: dropped state s2, its probability moved to s0",
+                               "mdp: dropped state s1, its probability moved to s0")
+    assert reduction.arguments["mdp"].initial.tolist() == [1]
+    fails = lambda a: a["mdp"].S == 2 and a["mdp"].initial[0] == F(2, 3)  # noqa: E731 - only s2 -> s0 fails
+    reduction = reduce_counterexample({"mdp": _loops([F(1, 3), F(1, 3), F(1, 3)])}, fails)
+    assert reduction.moves == ("mdp: dropped state s2, its probability moved to s0",)
+    assert reduction.arguments["mdp"].initial.tolist() == [F(2, 3), F(1, 3)]
+
+
+def test_the_horizon_goes_to_1_in_one_move():
+    mdp = FiniteMDP(["s0"], ["a0"], [[[1]]], {"true": [[0]]}, [1], horizon=3)
+    assert reduce_counterexample({"mdp": mdp}, ALWAYS).moves == ("mdp: horizon 3 -> 1",)
+
+
+@pytest.mark.parametrize("result", [1, "yes", [True], np.array([True]), None, 0.5])
+def test_still_fails_counts_only_true(result):
+    # "still_fails should return True": a truthy value of another type is not a failure
+    reduction = reduce_counterexample({"mdp": two_state()}, lambda a: result)
+    assert reduction.moves == () and reduction.tried > 0
+    assert reduce_counterexample({"mdp": two_state()}, lambda a: np.True_).moves[0] == "mdp: dropped action go"
 
 
 # -- properties on generated counterexamples ------------------------------------------------

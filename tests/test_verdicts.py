@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deconfuse.cli import main
+from property_tests.strategies import quantile_levels
 from property_tests.engine import (
     COUNTEREXAMPLE_FORMAT,
     ClaimError,
@@ -40,6 +41,7 @@ from property_tests.engine import (
 )
 from theory.errors import InvalidArgument
 from theory.examples import two_state
+from theory.mdp import FiniteMDP
 from theory.io import mdp_to_dict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,6 +148,20 @@ def test_examples_must_be_positive():
     assert check(any_integer).examples == any_integer.examples == 30
 
 
+def test_a_theorem_is_declared_as_a_theorem_that_must_hold():
+    @theorem("  x  is\n an integer ", examples=7, x=st.integers())
+    def is_integer(x):
+        return isinstance(x, int)
+
+    @conjecture("x is an integer", expect="refuted", x=st.integers())
+    def maybe_integer(x):
+        return True
+
+    assert (is_integer.kind, is_integer.expect, is_integer.examples) == ("theorem", "holds", 7)
+    assert is_integer.statement == "x is an integer"  # whitespace collapsed
+    assert (maybe_integer.kind, maybe_integer.expect, maybe_integer.examples) == ("conjecture", "refuted", 200)
+
+
 @pytest.mark.parametrize("code, shown", [(0, "sys.exit(0)"), (3, "sys.exit(3)"), (None, "sys.exit()"),
                                          ("bye", "sys.exit('bye')")])
 def test_sys_exit_inside_a_claim_is_an_error_verdict(code, shown):
@@ -191,6 +207,62 @@ def test_a_strategy_that_fails_is_an_error_verdict():
     assert (v.verdict, v.error, v.counterexample) == ("error", "drawing the arguments failed: RuntimeError: no draw", None)
 
 
+def test_an_error_verdict_is_the_first_line_of_a_multi_line_message():
+    @conjecture("raises a two-line error", x=st.integers(0, 3))
+    def two_lines(x):
+        raise ValueError("first line\nsecond line")
+
+    v = check(two_lines, examples=5)
+    assert (v.verdict, v.error) == ("error", "ValueError: first line")
+
+
+def test_the_seed_decides_the_examples():
+    # the same seed draws the same examples; seeds 0, 1, 2 draw different ones (x in 0..10**6:
+    # three equal sequences of 5 draws would be a coincidence of odds below 10**-12)
+    drawn: list[int] = []
+
+    @conjecture("records its argument", x=st.integers(0, 10**6))
+    def records(x):
+        drawn.append(x)
+        return True
+
+    runs = []
+    for seed in (0, 0, 1, 2):
+        drawn.clear()
+        assert check(records, examples=5, seed=seed).seed == seed
+        runs.append(tuple(drawn))
+    assert runs[0] == runs[1]
+    assert len({runs[0], runs[2], runs[3]}) == 3
+
+
+def test_evaluate_keeps_the_seed_it_is_given():
+    v = evaluate(_returning(False), {"x": 2}, seed=7)
+    assert (v.verdict, v.examples, v.counterexample, v.seed) == ("refuted", 1, {"x": 2}, 7)
+
+
+def _three_arms():
+    return FiniteMDP(["s0"], ["a0", "a1", "a2"], [[[1], [1], [1]]], {"true": [[0, 1, 0]]}, [1], discount=F(0))
+
+
+# a strategy without an enumeration: the reduction leaves its MDP unrestricted
+@conjecture("no reward reaches 1", expect="refuted", mdp=st.builds(_three_arms))
+def no_reward_reaches_one(mdp):
+    return claim(mdp.reward("true").max() < 1, actions=mdp.A)
+
+
+def test_reduce_false_keeps_hypothesiss_counterexample_and_reduce_reduces():
+    # Hypothesis has only the 3-armed MDP to draw; the reduction drops a2 (a1 still earns 1),
+    # then a0, and keeps a1 (its reward 1 cannot become 0 or -1: the claim would hold)
+    raw = check(no_reward_reaches_one, examples=5, reduce=False)
+    assert raw.verdict == "refuted" and raw.reduction is None
+    assert raw.counterexample["mdp"].actions == ("a0", "a1", "a2") and raw.numbers == {"actions": 3}
+    reduced = check(no_reward_reaches_one, examples=5)
+    assert reduced.reduction.moves == ("mdp: dropped action a2", "mdp: dropped action a0")
+    assert reduced.counterexample["mdp"].actions == ("a1",)
+    # the numbers are those of the reduced counterexample
+    assert reduced.numbers == {"actions": 1}
+
+
 # -- ordered parameters ----------------------------------------------------------------------------
 
 
@@ -217,6 +289,21 @@ def test_an_ordered_refutation_keeps_its_order():
         v = check(doubling, examples=100, seed=seed)
         assert v.verdict == "refuted"
         assert v.counterexample == {"q1": 0, "q2": 1}  # the smallest pair with q1 < q2 that breaks it
+
+
+@conjecture("for q1 < q2, q1 + q2 < 1", expect="refuted", ordered=(("q1", "q2"),), q1=quantile_levels(),
+            q2=quantile_levels())
+def sum_below_one(q1, q2):
+    return claim(q1 + q2 < 1, q1=q1, q2=q2)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_reduction_keeps_an_ordered_group_increasing(seed):
+    # by hand: q2 = 1 is the simplest level and q1 + 1 >= 1 for every q1; q1 = 1/2 is the
+    # simplest level below 1. The reduction must not try q1 = 1 (q1 = q2, which also "fails")
+    v = check(sum_below_one, examples=100, seed=seed)
+    assert v.verdict == "refuted" and v.counterexample == {"q1": F(1, 2), "q2": F(1)}
+    assert v.numbers == {"q1": F(1, 2), "q2": F(1)}
 
 
 @pytest.mark.parametrize("name", ["true_return_monotone_in_q", "true_return_monotone_in_beta", "true_return_monotone_in_n"])
@@ -421,6 +508,32 @@ def test_replay_says_when_the_conjecture_file_has_changed(tmp_path, capsys):
     assert lines[1] == "below_100: holds on the saved case (recorded: refuted)"
 
 
+def test_a_copied_project_replays_its_own_conjecture_file_first(tmp_path, capsys):
+    # the file beside the counterexample (relative path) is tried before the absolute path
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "mine.py").write_text(NO_MDP)
+    assert main(["check", str(project / "mine.py"), "--examples", "100", "--out", str(project / "cex")]) == 0
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    (project / "mine.py").write_text(NO_MDP.replace("x < 100", "x < 1000"))  # the original changes
+    capsys.readouterr()
+    assert main(["replay", str(copy / "cex" / "below_100.counterexample.json")]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "below_100: refuted on the saved case (recorded: refuted)" and "note:" not in out
+
+
+def test_the_seed_is_saved_and_replayed(tmp_path):
+    v = check(sum_below_one, examples=50, seed=3)
+    assert (v.verdict, v.seed) == ("refuted", 3)
+    path = save_counterexample(v, tmp_path)
+    assert json.loads(path.read_text())["seed"] == 3
+    saved = read_counterexample(path)
+    assert saved.seed == 3
+    again, recorded = replay(saved)
+    assert (again.verdict, again.seed, recorded) == ("refuted", 3, "refuted")
+
+
 def test_a_format_1_file_is_still_read(tmp_path, capsys):
     from theory.io import save_mdp
 
@@ -507,6 +620,13 @@ MALFORMED = [
      "quantiliser_never_worse_than_argmax.mdp.mdp.json: transitions['s0', 'go'] sums to 3/5, not 1"),
     ("MDP with a missing row", _mdp_file(lambda m: m["transitions"]["s1"].pop("go")),
      "$.args.mdp.value.mdp: "),
+    ("conjecture file without its absolute path", _edit(lambda d: d["conjecture"].update(file="mine.py")),
+     "$.conjecture.absolute: missing (a conjecture file needs its absolute path too)"),
+    ("boolean seed", _edit(lambda d: d.update(seed=True)), "$.seed: is True, not an integer"),
+    ("argument name not an identifier", _edit(lambda d: d["args"].update({"q r": {"value": 1, "display": "1"}})),
+     "$.args.q r: 'q r' is not an argument or number name"),
+    ("finite float as a tag", _edit(lambda d: d["args"]["q"].update(value={"float": "1.5"})),
+     "$.args.q.value.float: is '1.5', expected 'inf', '-inf' or 'nan' (finite floats are JSON numbers)"),
 ]
 
 
