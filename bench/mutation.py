@@ -278,7 +278,7 @@ SELECTION = _table("theory/selection.py", "selection", [
     ("            out[i] = level_prob * p[i] / mass if mass != 0 else zero",
      "            out[i] = level_prob / len(level) if mass != 0 else zero",
      "best-of-n tie level split evenly, not in proportion to the base"),
-    ("    tie: TieRule = \"last\",\n) -> np.ndarray:", "    tie: TieRule = \"first\",\n) -> np.ndarray:",
+    ("    n: int,\n    tie: TieRule = \"last\",\n) -> np.ndarray:\n    r\"\"\"Exact pmf", "    n: int,\n    tie: TieRule = \"first\",\n) -> np.ndarray:\n    r\"\"\"Exact pmf",
      "best-of-n default tie rule 'first' instead of 'last'"),
     ("    if tie != \"uniform\":\n        for (i,)", "    if tie == \"last\":\n        for (i,)",
      "best-of-n 'first' falls into the uniform branch"),
