@@ -152,3 +152,45 @@ def test_all_lists_exactly_the_public_names(module: str) -> None:
     assert missing == [], f"{module}.__all__ lists names it does not have: {missing}"
     unlisted = sorted(_defined_public_names(MODULES[module]) - set(listed))
     assert unlisted == [], f"{module} defines public names missing from __all__: {unlisted}"
+
+
+# -- third-party imports are declared ---------------------------------------------------------------
+
+#: Import names of the distributions in pyproject's optional extras (imported only where guarded
+#: or asked for: gymnasium import, dask sweeps, BLAS thread limits).
+OPTIONAL = {"gymnasium", "dask", "distributed", "threadpoolctl", "stormpy"}
+#: Import names that differ from their distribution's name.
+IMPORT_NAMES = {"python-flint": "flint"}
+
+
+def _declared() -> set[str]:
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = {re.split(r"[<>=!~\[ ;]", spec, maxsplit=1)[0].lower() for spec in project["dependencies"]}
+    return {IMPORT_NAMES.get(n, n) for n in names}
+
+
+def test_every_third_party_import_is_a_declared_dependency() -> None:
+    # a fresh `pip install .` installs only the declared dependencies: an undeclared import
+    # (scipy once was) breaks `deconfuse demo` on a clean machine although the suite passes here
+    import sys
+
+    declared = _declared()
+    local = set(PACKAGES) | {"tests", "conftest"}
+    found: dict[str, str] = {}
+    for module, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                tops = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                tops = [node.module.split(".")[0]]
+            else:
+                continue
+            for top in tops:
+                if top not in sys.stdlib_module_names and top not in local:
+                    found.setdefault(top, module)
+    undeclared = {top: module for top, module in found.items() if top not in declared | OPTIONAL}
+    assert undeclared == {}, f"imported but not in pyproject's dependencies: {undeclared}"
+    assert {"numpy", "scipy", "flint", "sympy"} <= set(found)  # the scan sees the real imports
