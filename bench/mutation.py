@@ -672,12 +672,7 @@ REDUCTION = _table("property_tests/reduction.py", "reduction", [
      "simpler_rows includes rows of the same denominator (not strictly simpler)"),
     ("        steps = mdp.S if mdp.horizon is None else min(mdp.S, mdp.horizon - 1)",
      "        steps = mdp.S if mdp.horizon is None else min(mdp.S, mdp.horizon)",
-     "a state first reached at step H (after the horizon) counts as reachable",
-     "the two versions differ only on a state s first reached at step H; some state x reached "
-     "within H - 1 steps moves to s, x is kept, so the candidate that drops s leaves x's row "
-     "summing to less than 1: FiniteMDP refuses it and it is skipped before it counts as tried. "
-     "Not offering it changes no move, no count and no result (for a group: the same in the "
-     "member whose x reaches s)"),
+     "a state first reached at step H (after the horizon) counts as reachable"),
     ("    if len(keep) < first.S:", "    if len(keep) <= first.S:",
      "'drop unreachable states' offered when every state is reachable (a move that changes nothing)"),
     ("    for a in reversed(range(first.A if first.A > 1 else 0)):", "    for a in range(first.A if first.A > 1 else 0):",

@@ -321,6 +321,19 @@ def test_initial_mass_is_moved_to_the_first_kept_state():
     assert reduction.arguments["mdp"].initial.tolist() == [F(2, 3), F(1, 3)]
 
 
+def test_unreachable_states_of_a_horizon_mdp_are_those_beyond_step_h_minus_1():
+    # s0 -> s1 -> s2 (a loop) and s3 (a loop, never reached), horizon 2: the steps are t = 0, 1,
+    # so "unreachable" is {s2, s3}. Dropping both leaves s1's row empty: the candidate is invalid
+    # and skipped (nothing is renormalised). s3, entered from no kept state, then goes by "drop
+    # states"; s2 cannot go (the claim needs 3 states); the horizon goes to 1.
+    mdp = FiniteMDP(["s0", "s1", "s2", "s3"], ["a0"], [[[0, 1, 0, 0]], [[0, 0, 1, 0]], [[0, 0, 1, 0]], [[0, 0, 0, 1]]],
+                    {"true": [[0]] * 4}, [1, 0, 0, 0], horizon=2)
+    fails = lambda a: a["mdp"].S >= 3  # noqa: E731
+    reduction = reduce_counterexample({"mdp": mdp}, fails)
+    assert reduction.moves == ("mdp: dropped state s3", "mdp: horizon 2 -> 1")
+    assert reduction.arguments["mdp"].states == ("s0", "s1", "s2")
+
+
 def test_the_horizon_goes_to_1_in_one_move():
     mdp = FiniteMDP(["s0"], ["a0"], [[[1]]], {"true": [[0]]}, [1], horizon=3)
     assert reduce_counterexample({"mdp": mdp}, ALWAYS).moves == ("mdp: horizon 3 -> 1",)
