@@ -76,11 +76,14 @@ def levels(utility: Sequence[Any] | np.ndarray) -> list[list[int]]:
     """
     u = utility if isinstance(utility, np.ndarray) else np.asarray(utility, dtype=object)
     exact = u.dtype == object and not any(isinstance(x, float) for x in u.tolist())
+    if not exact and len(u):  # the float rule, vectorised in one place (best_of_n_float uses it too)
+        order, starts = _float_ranks(np.asarray(u, dtype=np.float64), "uniform")
+        return [level.tolist() for level in np.split(order, np.flatnonzero(starts)[1:])]
     order = sorted(range(len(u)), key=lambda i: u[i], reverse=True)  # stable: ties keep index order
     out: list[list[int]] = []
     top: Any = None
     for i in order:
-        if top is not None and (u[i] == top if exact else u[i] >= top - FLOAT_TOLERANCE * max(1.0, abs(top))):
+        if top is not None and u[i] == top:
             out[-1].append(i)
         else:
             out.append([i])
