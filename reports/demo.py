@@ -14,8 +14,8 @@
 and last the verdict table of the conjecture suite (:mod:`reports.verdicts`: every statement
 of :func:`property_tests.engine.suite` checked with a modest number of examples).
 
-The suite's checks run in worker processes while the figures are computed, so the demo uses
-two cores. :func:`reports.catalogue.build_report` (re-exported here) makes the entries of one
+The suite's checks and the quick reproductions run in worker processes while the figures are
+computed, so the demo uses two cores. :func:`reports.catalogue.build_report` (re-exported here) makes the entries of one
 named report (``deconfuse report``).
 
 Examples
@@ -58,7 +58,7 @@ class DemoSettings:
     label: str
 
 
-#: The full demo (about 40 s on 2 cores) and the quick one (about 30 s; see deconfuse.commands.demo).
+#: The full demo and the quick one (their run times: deconfuse.commands.demo).
 FULL = DemoSettings(n_mdps=1000, magnitudes=("0", "1/8", "1/4", "3/8", "1/2", "5/8", "3/4", "7/8", "1"),
                     examples=40, label="full")
 QUICK = DemoSettings(n_mdps=100, magnitudes=("0", "1/4", "1/2", "3/4", "1"), examples=DEFAULT_EXAMPLES,
@@ -68,19 +68,30 @@ QUICK = DemoSettings(n_mdps=100, magnitudes=("0", "1/4", "1/2", "3/4", "1"), exa
 # -- the demo ----------------------------------------------------------------------------------
 
 
-def _start_verdicts(examples: int, seed: int, workers: int) -> tuple[Any, dict[str, Any]]:
-    """Submit every suite statement to a process pool (conjectures first: they shrink)."""
+def _quick_outcome(name: str) -> Any:
+    """The quick outcome of the reproduction ``name`` (run in a worker process)."""
+    from property_tests.reproductions import get
+
+    return get(name)(True)
+
+
+def _start_workers(examples: int, seed: int, workers: int) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """Submit the quick reproductions (the longest jobs) and then every suite statement
+    (conjectures first: they shrink) to a process pool: ``(pool, verdict futures, reproduction
+    futures)``."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from property_tests.engine import suite
+    from property_tests.reproductions import reproductions
 
     statements = suite()
     order = [n for n, c in statements.items() if c.kind != "theorem"] + \
             [n for n, c in statements.items() if c.kind == "theorem"]
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    outcomes = {name: pool.submit(_quick_outcome, name) for name in reproductions()}
     futures = {name: pool.submit(verdict_row, name, examples, seed) for name in order}
-    return pool, futures
+    return pool, futures, outcomes
 
 
 def run_demo(
@@ -95,9 +106,9 @@ def run_demo(
     ``quick`` computes less (:data:`QUICK` instead of :data:`FULL`). ``force`` writes into a
     non-empty folder that is not an earlier report (otherwise refused with
     :class:`reports.document.ReportFolderError`). ``progress`` receives one line per step
-    (None: silent). ``workers``: processes for the conjecture suite, computed while the figures
-    are (default: 2 when the machine has 2 cores or more, else the suite runs in this process
-    at the end). A long job (no doctest): ``deconfuse demo --quick`` runs it in about 30 s, and
+    (None: silent). ``workers``: processes for the conjecture suite and the quick reproductions,
+    computed while the figures are (default: 2 when the machine has 2 cores or more, else both
+    run in this process). A long job (no doctest): ``deconfuse demo --quick`` runs it in about 25 s, and
     ``tests/test_demo.py`` checks what it writes.
     """
     settings = QUICK if quick else FULL
@@ -127,16 +138,19 @@ def _write_demo(
         workers = 2 if (os.cpu_count() or 1) >= 2 else 0
     say(f"deconfuse demo ({settings.label}): writing {folder}/: {settings.n_mdps} random MDPs per prevalence cell, "
         f"{settings.examples} examples per conjecture")
-    pool, futures = (None, {})
+    pool, futures, outcomes = (None, {}, {})
     if workers > 0:
-        pool, futures = _start_verdicts(settings.examples, 0, workers)
-        say(f"  conjecture suite: {len(futures)} statements checking in {workers} worker processes")
+        pool, futures, outcomes = _start_workers(settings.examples, 0, workers)
+        say(f"  conjecture suite and reproductions: {len(futures)} statements and {len(outcomes)} quick "
+            f"reproductions running in {workers} worker processes")
     steps = [report for report in CATALOGUE if report.demo is not None]
     total = len(steps) + 1
     try:
         for k, report in enumerate(steps, start=1):
             t = time.perf_counter()
             label, options = report.demo(settings, settings is FULL and progress is not None)
+            if report.name == "reproductions" and outcomes:  # computed by the workers
+                options = {**options, "outcomes": {name: f.result() for name, f in outcomes.items()}}
             for artifact in report.artifacts(staging, **options):
                 write_artifact(staging, artifact, manifest)
             say(f"[{k}/{total}] {label}: {time.perf_counter() - t:.1f} s")

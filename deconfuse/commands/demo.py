@@ -14,10 +14,10 @@ __all__ = ["NAME", "FULL_TIME", "QUICK_TIME", "add_parser", "run"]
 
 NAME = "demo"
 #: How long ``deconfuse demo`` and ``deconfuse demo --quick`` take on 2 cores, as measured with
-#: ``time`` (34-38 s and 27-36 s, with another job busy on one of the two cores); the README
-#: states the same.
-FULL_TIME = "about 60 s"
-QUICK_TIME = "about 50 s"
+#: ``time`` on an otherwise idle machine (28 s and 22 s; the reproductions and the conjecture
+#: suite run in two worker processes beside the figures); the README states the same.
+FULL_TIME = "about 30 s"
+QUICK_TIME = "about 25 s"
 
 
 def add_parser(subparsers: Any) -> None:

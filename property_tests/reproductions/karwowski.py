@@ -20,8 +20,12 @@ theta = the true angle, and its loss against the oracle
 (:func:`theory.goodhart.early_stopping_loss`). Shares are reported overall, per environment
 family and per angle bin.
 
-**Sources of the transcription.** The paper's full text could not be opened from here (only its
-abstract and table of contents are stored). Definition 5 (NDH), the interpolation scheme and the
+**Sources of the transcription.** The paper's full text could not be opened from here: the
+stored copies (arXiv HTML, ar5iv, the ICLR text) give its abstract, table of contents and
+introduction only; a reproducibility summary of the ICLR version quotes section 3.1's "the
+transition matrix tau is sampled uniformly" (RandomMDP), "vary all hyperparameters of MDPs in
+a grid search manner" and the discounts {0.5, 0.7, 0.9, 0.99}, which agree with what is built
+here. Definition 5 (NDH), the interpolation scheme and the
 pessimism of early stopping are as quoted in the OpenReview reviews of the paper; the 19.3% of
 30,400 and the stopping inequality of Theorem 1 / Corollary 1 as quoted by a secondary summary;
 the environment and reward details of section 3.1 as recalled from the paper and listed under
