@@ -78,7 +78,7 @@ def test_bad_format_tag():
 
 
 def test_unknown_top_level_field():
-    known = ["actions", "discount", "features", "format", "horizon", "initial", "meta",
+    known = ["actions", "discount", "enabled", "features", "format", "horizon", "initial", "meta",
              "numbers", "observations", "rewards", "states", "transitions"]
     with raises(f"$.colour: unknown field (known: {known})"):
         loads(broken(lambda d: d.update(colour="red")))

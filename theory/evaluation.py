@@ -17,7 +17,7 @@ import numpy as np
 
 from theory.budget import EXACT_ENTRY_BYTES, check_budget, check_entries
 from theory.errors import InvalidArgument, InvalidPolicy
-from theory.linalg import expected_next, solve_discounted, solve_discounted_transpose
+from theory.linalg import SMALL_DENSE, expected_next, solve_discounted, solve_discounted_transpose
 from theory.mdp import FiniteMDP
 from theory.numbers import coerce_array, zeros_like_kind
 from theory.policy import Policy
@@ -218,17 +218,9 @@ def state_action_flow(mdp: FiniteMDP, weights: np.ndarray) -> np.ndarray:
     >>> state_action_flow(two_state(), exact_array([[0, 1], [0, 0]])).tolist()
     [Fraction(1, 10), Fraction(9, 10)]
     """
-    if not mdp.exact:
+    if not mdp.exact and mdp.S * mdp.A * mdp.S <= SMALL_DENSE:
         return np.einsum("sa,sat->t", weights, mdp.transitions)
-    out = zeros_like_kind((mdp.S,), True)
-    for s, row in enumerate(mdp.successors):
-        for a, succ in enumerate(row):
-            w = weights[s, a]
-            if w == 0:
-                continue
-            for j, prob in succ:
-                out[j] += w * prob
-    return out
+    return mdp.sparse.flow(weights)
 
 
 #: Estimated bytes of one (state, accumulated returns) pair of :func:`return_distribution` per
@@ -262,7 +254,6 @@ def return_distribution(
     for s in range(mdp.S):
         if mdp.initial[s] != 0:
             layer[(s, tuple(zero for _ in rewards))] += mdp.initial[s]
-    T = mdp.transitions
     branching = max(len(succ) for row in mdp.successors for succ in row) * mdp.A
     for t in range(mdp.horizon):
         pi = policy.at(t)
@@ -275,10 +266,7 @@ def return_distribution(
                 if pa == 0:
                     continue
                 acc2 = tuple(x + r[s, a] for x, r in zip(acc, rewards))
-                succ = mdp.successors[s][a] if mdp.exact else [
-                    (int(j), T[s, a, j]) for j in np.flatnonzero(T[s, a])
-                ]
-                for j, p in succ:
+                for j, p in mdp.successors[s][a]:
                     nxt[(j, acc2)] += w * pa * p
         layer = nxt
     law: dict[Any, Any] = defaultdict(lambda: zero)

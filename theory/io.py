@@ -79,9 +79,11 @@ def mdp_to_dict(mdp: FiniteMDP) -> dict[str, Any]:
         out["numbers"] = "float"
     out["states"] = list(S)
     out["actions"] = list(A)
+    if not mdp.all_enabled:
+        out["enabled"] = {s: [a for a, on in zip(A, row) if on] for s, row in zip(S, mdp.enabled) if not row.all()}
+    succ = mdp.successors
     out["transitions"] = {
-        s: {a: {t: _num(mdp.transitions[i, j, k]) for k, t in enumerate(S) if mdp.transitions[i, j, k] != 0}
-            for j, a in enumerate(A)}
+        s: {a: {S[k]: _num(p) for k, p in succ[i][j]} for j, a in enumerate(A) if mdp.enabled[i, j]}
         for i, s in enumerate(S)
     }
     out["rewards"] = {}
@@ -143,13 +145,19 @@ def _number(value: Any, path: str) -> Fraction:
         raise InvalidFile(f"{path}: {value!r} is not a number (use an integer, \"p/q\" or a decimal string)") from None
 
 
-def _table(value: Any, keys: list[str], path: str) -> dict[str, Any]:
+def _table(value: Any, keys: list[str] | dict[str, int], path: str) -> dict[str, Any]:
+    """``value`` as an object whose keys are among ``keys`` (a list, or a dict label -> index
+    for the long label lists of states and actions)."""
     if not isinstance(value, dict):
         raise InvalidFile(f"{path}: expected an object, got {type(value).__name__}")
     for k in value:
         if k not in keys:
-            raise InvalidFile(f"{path}.{k}: unknown label (expected one of {keys})")
+            raise InvalidFile(f"{path}.{k}: unknown label (expected one of {list(keys)})")
     return value
+
+
+def _index(labels: list[str]) -> dict[str, int]:
+    return {x: i for i, x in enumerate(labels)}
 
 
 def mdp_from_dict(data: Any, source: str = "$") -> FiniteMDP:
@@ -168,28 +176,30 @@ def mdp_from_dict(data: Any, source: str = "$") -> FiniteMDP:
     kind = _read_header(data, root)
     states = _labels(_need(data, "states", root), f"{root}.states")
     actions = _labels(_need(data, "actions", root), f"{root}.actions")
-    T = _read_transitions(data, states, actions, root)
+    enabled = _read_enabled(data, states, actions, root)
+    T = _read_transitions(data, states, actions, enabled, root)
     rewards = _read_rewards(data, states, actions, root)
     init = np.full(len(states), Fraction(0), dtype=object)
-    for s, p in _table(_need(data, "initial", root), states, f"{root}.initial").items():
-        init[states.index(s)] = _number(p, f"{root}.initial.{s}")
+    state_at = _index(states)
+    for s, p in _table(_need(data, "initial", root), state_at, f"{root}.initial").items():
+        init[state_at[s]] = _number(p, f"{root}.initial.{s}")
     discount, horizon = _read_time(data, root)
     observations = _read_observations(data, states, root)
     features = _read_features(data, states, root)
     if kind == "float":
-        T = np.array(T.tolist(), dtype=np.float64)
+        T = {key: {j: float(p) for j, p in row.items()} for key, row in T.items()}
         rewards = {k: np.array(v.tolist(), dtype=np.float64) for k, v in rewards.items()}
         init = np.array(init.tolist(), dtype=np.float64)
         discount = None if discount is None else float(discount)
     try:
         return FiniteMDP(states, actions, T, rewards, init, discount=discount, horizon=horizon,
-                         observations=observations, features=features)
+                         observations=observations, features=features, enabled=enabled)
     except DeconfuseError as exc:
         raise InvalidFile(f"{source}: {exc}") from None
 
 
 #: The top-level fields of the format.
-_KNOWN = {"format", "numbers", "states", "actions", "transitions", "rewards", "initial",
+_KNOWN = {"format", "numbers", "states", "actions", "enabled", "transitions", "rewards", "initial",
           "discount", "horizon", "observations", "features", "meta"}
 
 
@@ -209,23 +219,52 @@ def _read_header(data: Any, root: str) -> str:
     return kind
 
 
-def _read_transitions(data: dict[str, Any], states: list[str], actions: list[str], root: str) -> np.ndarray:
-    """The exact (S, A, S) transitions of ``transitions`` (every (state, action) row required)."""
+def _read_enabled(data: dict[str, Any], states: list[str], actions: list[str], root: str) -> np.ndarray:
+    """The (S, A) mask of ``enabled`` (``{state: [actions]}``; states not listed: all actions)."""
+    mask = np.ones((len(states), len(actions)), dtype=bool)
+    if "enabled" not in data:
+        return mask
+    path = f"{root}.enabled"
+    action_at = _index(actions)
+    state_at = _index(states)
+    for s, acts in _table(data["enabled"], state_at, path).items():
+        if not isinstance(acts, list) or not all(isinstance(a, str) for a in acts):
+            raise InvalidFile(f"{path}.{s}: expected a list of action labels, got {acts!r}")
+        row = np.zeros(len(actions), dtype=bool)
+        for a in acts:
+            if a not in action_at:
+                raise InvalidFile(f"{path}.{s}: {a!r} is not an action (expected one of {actions})")
+            row[action_at[a]] = True
+        if not row.any():
+            raise InvalidFile(f"{path}.{s}: no enabled action; every state needs at least one")
+        mask[state_at[s]] = row
+    return mask
+
+
+def _read_transitions(data: dict[str, Any], states: list[str], actions: list[str], enabled: np.ndarray,
+                      root: str) -> dict[tuple[int, int], dict[int, Fraction]]:
+    """The exact rows ``{(s, a): {s': p}}`` of ``transitions``: every enabled (state, action)
+    row required, none for a disabled one."""
     S, A = len(states), len(actions)
     try:
         check_mdp_size(f"{root}.states x {root}.actions", f"{S} x {A}", S, A)
     except InvalidArgument as exc:
         raise InvalidFile(str(exc)) from None
-    trans_json = _table(_need(data, "transitions", root), states, f"{root}.transitions")
-    T = np.full((S, A, S), Fraction(0), dtype=object)
+    state_at, action_at = _index(states), _index(actions)
+    trans_json = _table(_need(data, "transitions", root), state_at, f"{root}.transitions")
+    rows: dict[tuple[int, int], dict[int, Fraction]] = {}
     for i, s in enumerate(states):
         p_s = f"{root}.transitions.{s}"
-        row_s = _table(_need(trans_json, s, f"{root}.transitions"), actions, p_s)
+        row_s = _table(_need(trans_json, s, f"{root}.transitions"), action_at, p_s)
+        for a in row_s:
+            if not enabled[i, action_at[a]]:
+                raise InvalidFile(f"{p_s}.{a}: a row for {a!r}, which {root}.enabled disables in {s!r}")
         for j, a in enumerate(actions):
-            dist = _table(_need(row_s, a, p_s), states, f"{p_s}.{a}")
-            for t, p in dist.items():
-                T[i, j, states.index(t)] = _number(p, f"{p_s}.{a}.{t}")
-    return T
+            if not enabled[i, j]:
+                continue
+            dist = _table(_need(row_s, a, p_s), state_at, f"{p_s}.{a}")
+            rows[(i, j)] = {state_at[t]: _number(p, f"{p_s}.{a}.{t}") for t, p in dist.items()}
+    return rows
 
 
 def _read_rewards(data: dict[str, Any], states: list[str], actions: list[str], root: str) -> dict[str, np.ndarray]:
@@ -238,9 +277,10 @@ def _read_rewards(data: dict[str, Any], states: list[str], actions: list[str], r
     for name, table in rewards_json.items():
         p_r = f"{root}.rewards.{name}"
         R = np.full((len(states), len(actions)), Fraction(0), dtype=object)
-        for s, row in _table(table, states, p_r).items():
-            for a, r in _table(row, actions, f"{p_r}.{s}").items():
-                R[states.index(s), actions.index(a)] = _number(r, f"{p_r}.{s}.{a}")
+        state_at, action_at = _index(states), _index(actions)
+        for s, row in _table(table, state_at, p_r).items():
+            for a, r in _table(row, action_at, f"{p_r}.{s}").items():
+                R[state_at[s], action_at[a]] = _number(r, f"{p_r}.{s}.{a}")
         rewards[name] = R
     return rewards
 

@@ -1,8 +1,16 @@
-"""Exact and float linear solves of the Bellman equations.
+r"""Exact and float linear solves of the Bellman equations.
 
 Exact systems are solved over the rationals QQ with sympy's ``DomainMatrix``; when python-flint
 is installed sympy stores dense QQ matrices as flint ``fmpq_mat`` and the solve runs in flint.
 Nothing is solved in floats and rounded.
+
+Float systems of small models (at most :data:`SMALL_DENSE` entries S·A·S) are solved dense with
+LAPACK, as before the sparse core; larger ones through the sparse transitions: a sparse LU
+(scipy.sparse.linalg.splu) up to :data:`DIRECT_LIMIT` states, and beyond it the fixed-point
+iteration :math:`v \leftarrow r_\pi + \gamma P_\pi v` stopped when the residual
+:math:`\rho = \|r_\pi + \gamma P_\pi v - v\|_\infty` gives :math:`\|v - v^\pi\|_\infty \le
+\rho / (1 - \gamma) \le` ``ITERATIVE_TOLERANCE`` (a contraction's residual bound; Puterman 1994,
+Theorem 6.3.1), or a clear error when it does not get there.
 """
 
 from __future__ import annotations
@@ -14,9 +22,31 @@ import numpy as np
 from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
+from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
 
-__all__ = ["expected_next", "policy_kernel", "solve_discounted", "solve_discounted_transpose"]
+__all__ = [
+    "SMALL_DENSE",
+    "DIRECT_LIMIT",
+    "ITERATIVE_TOLERANCE",
+    "expected_next",
+    "policy_kernel",
+    "solve_discounted",
+    "solve_discounted_transpose",
+]
+
+#: Float models with at most this many entries S·A·S use the dense (S, A, S) view (2**18).
+SMALL_DENSE = 2 ** 18
+#: Float systems with at most this many states are solved by sparse LU; larger ones iteratively.
+DIRECT_LIMIT = 200_000
+#: The bound on :math:`\|v - v^\pi\|_\infty` at which the iterative solve stops (relative to
+#: :math:`\max(1, \|r_\pi\|_\infty / (1 - \gamma))`).
+ITERATIVE_TOLERANCE = 1e-12
+
+
+def _small(mdp: FiniteMDP) -> bool:
+    """A float model small enough for the dense view (the numbers of the dense code path)."""
+    return mdp.S * mdp.A * mdp.S <= SMALL_DENSE
 
 
 def expected_next(mdp: FiniteMDP, v: np.ndarray) -> np.ndarray:
@@ -27,37 +57,21 @@ def expected_next(mdp: FiniteMDP, v: np.ndarray) -> np.ndarray:
     >>> expected_next(two_state(), exact_array([0, 10]))[0].tolist()
     [Fraction(0, 1), Fraction(9, 1)]
     """
-    if not mdp.exact:
+    if not mdp.exact and _small(mdp):
         return mdp.transitions @ v
-    out = np.empty((mdp.S, mdp.A), dtype=object)
-    for s, row in enumerate(mdp.successors):
-        for a, succ in enumerate(row):
-            total = Fraction(0)
-            for j, p in succ:
-                total += p * v[j]
-            out[s, a] = total
-    return out
+    return mdp.sparse.expected_next(v)
 
 
 def policy_kernel(mdp: FiniteMDP, pi: np.ndarray) -> Any:
     """The state kernel :math:`P_\\pi(s' \\mid s) = \\sum_a \\pi(a \\mid s) P(s' \\mid s, a)`:
-    a dense (S, S) float array, or for exact input a sparse dict ``{s: {s': p}}``."""
-    if not mdp.exact:
+    a dense (S, S) float array for a small float model, a ``scipy.sparse.csr_array`` for a
+    larger one, or for exact input a sparse dict ``{s: {s': p}}``."""
+    if not mdp.exact and _small(mdp):
         rows = _one_hot_rows(pi)
         if rows is not None:
             return _gather_rows(mdp.transitions, rows)
         return np.einsum("sa,sat->st", pi, mdp.transitions)
-    kernel: dict[int, dict[int, Fraction]] = {}
-    for s, row in enumerate(mdp.successors):
-        out: dict[int, Fraction] = {}
-        for a, succ in enumerate(row):
-            w = pi[s, a]
-            if w == 0:
-                continue
-            for j, p in succ:
-                out[j] = out.get(j, Fraction(0)) + w * p
-        kernel[s] = {j: p for j, p in out.items() if p != 0}
-    return kernel
+    return mdp.sparse.kernel(pi)
 
 
 def _one_hot_rows(pi: Any) -> np.ndarray | None:
@@ -126,7 +140,9 @@ def solve_discounted(mdp: FiniteMDP, pi: np.ndarray, r_pi: np.ndarray) -> np.nda
     """Solve :math:`(I - \\gamma P_\\pi) v = r_\\pi` for v (exact over QQ, or float64)."""
     kernel = policy_kernel(mdp, pi)
     if not mdp.exact:
-        return np.linalg.solve(_float_system(kernel, mdp.discount), r_pi)
+        if isinstance(kernel, np.ndarray):
+            return np.linalg.solve(_float_system(kernel, mdp.discount), r_pi)
+        return _solve_sparse(kernel, float(mdp.discount), np.asarray(r_pi, dtype=np.float64), False)
     return _solve_exact(_exact_system(mdp.S, kernel, mdp.discount, False), r_pi)
 
 
@@ -134,5 +150,32 @@ def solve_discounted_transpose(mdp: FiniteMDP, pi: np.ndarray, mu: np.ndarray) -
     """Solve :math:`(I - \\gamma P_\\pi)^T d = \\mu` for d, the discounted state occupancy."""
     kernel = policy_kernel(mdp, pi)
     if not mdp.exact:
-        return np.linalg.solve(_float_system(kernel, mdp.discount).T, mu)
+        if isinstance(kernel, np.ndarray):
+            return np.linalg.solve(_float_system(kernel, mdp.discount).T, mu)
+        return _solve_sparse(kernel, float(mdp.discount), np.asarray(mu, dtype=np.float64), True)
     return _solve_exact(_exact_system(mdp.S, kernel, mdp.discount, True), mu)
+
+
+def _solve_sparse(kernel: Any, gamma: float, b: np.ndarray, transpose: bool) -> np.ndarray:
+    """:math:`(I - \\gamma K) x = b` (or its transpose) for a sparse float kernel K: sparse LU
+    up to :data:`DIRECT_LIMIT` states, else the fixed-point iteration with its residual bound."""
+    from scipy.sparse import identity
+    from scipy.sparse.linalg import splu
+
+    K = kernel.T.tocsr() if transpose else kernel
+    S = K.shape[0]
+    if S <= DIRECT_LIMIT:
+        return splu((identity(S, format="csc") - gamma * K).tocsc()).solve(b)
+    # x = b + gamma K x: the map contracts in the sup norm for K (rows sum to 1); for K^T
+    # (columns sum to 1) it contracts in the 1-norm, whose bound is used there.
+    norm = (lambda y: float(np.abs(y).sum())) if transpose else (lambda y: float(np.abs(y).max()))
+    scale = max(1.0, norm(b) / (1.0 - gamma))
+    x = b.copy()
+    for _ in range(100_000):
+        new = b + gamma * (K @ x)
+        residual = norm(new - x)
+        x = new
+        if gamma * residual / (1.0 - gamma) <= ITERATIVE_TOLERANCE * scale:
+            return x
+    raise InvalidArgument(f"the iterative policy evaluation did not reach {ITERATIVE_TOLERANCE:g} in 100000 sweeps "
+                          f"(discount {gamma}); solve a smaller or exact model")

@@ -19,16 +19,19 @@ from theory.numbers import (
     to_exact_array,
     to_float_array,
 )
+from theory.sparse import SparseTransitions
 from theory.validation import (
     check_array,
     check_discount,
     check_distribution_rows,
+    check_enabled,
     check_finite,
     check_horizon,
     check_known_reward,
     check_labels,
     check_observations,
     check_reward_names,
+    check_sparse_rows,
     label_index,
     show_value,
 )
@@ -43,8 +46,16 @@ class FiniteMDP:
     Fields (shapes with S states and A actions):
 
     - ``states``: S distinct string labels; ``actions``: A distinct string labels.
-    - ``transitions``: (S, A, S), ``transitions[s, a, s']`` = P(s' | s, a); every row a
+    - ``transitions``: P(s' | s, a), given as a dense (S, A, S) array, as per-row mappings
+      ``{(s, a): {s': p}}`` (indices; a row not given is empty) or as a
+      :class:`~theory.sparse.SparseTransitions`. It is **stored sparse**, as ``sparse`` (a CSR
+      matrix of shape (S·A, S)); ``transitions`` reads back the dense (S, A, S) view, built on
+      first use and cached, for models of at most :data:`theory.sparse.DENSE_LIMIT` entries
+      (solvers, evaluation and agents use ``sparse``). Every enabled action's row is a
       distribution (exactly, or within ``FLOAT_TOLERANCE`` for floats).
+    - ``enabled``: optional (S, A) bools, or ``{state: [actions]}``, the actions available in
+      each state (default: all). A disabled action has no transition row and reward 0; every
+      state has at least one enabled action.
     - ``rewards``: a mapping name -> (S, A) array of expected immediate rewards r(s, a); at least
       one. By convention ``"true"`` is the intended reward and ``"proxy"`` the one an agent is
       told to optimise.
@@ -78,13 +89,16 @@ class FiniteMDP:
 
     states: tuple[str, ...]
     actions: tuple[str, ...]
-    transitions: np.ndarray
+    transitions: Any
     rewards: Mapping[str, np.ndarray]
     initial: np.ndarray
     discount: Fraction | float | None = None
     horizon: int | None = None
     observations: tuple[str, ...] | None = None
     features: np.ndarray | None = None
+    enabled: Any = None
+    #: The stored transitions (CSR, shape (S·A, S)); see ``transitions`` for the dense view.
+    sparse: SparseTransitions = dataclasses.field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         states = check_labels(self.states, "states", InvalidMDP)
@@ -93,11 +107,13 @@ class FiniteMDP:
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
         set_("states", states)
         set_("actions", actions)
+        enabled = check_enabled(self.enabled, states, actions, InvalidMDP)
+        set_("enabled", enabled)
 
-        transitions = check_array(self.transitions, (S, A, S), None, "transitions", InvalidMDP)
-        exact = transitions.dtype == object
-        check_distribution_rows(transitions, "transitions", (states, actions, states), InvalidMDP)
-        set_("transitions", transitions)
+        sparse = _sparse_transitions(self.__dict__.pop("transitions"), S, A)
+        exact = sparse.exact
+        check_sparse_rows(sparse, enabled, "transitions", (states, actions, states), InvalidMDP)
+        set_("sparse", sparse)
 
         check_reward_names(self.rewards, InvalidMDP)
         rewards: dict[str, np.ndarray] = {}
@@ -105,6 +121,7 @@ class FiniteMDP:
             field = f"rewards[{name!r}]"
             arr = check_array(values, (S, A), exact, field, InvalidMDP)
             check_finite(arr, field, (states, actions), InvalidMDP)
+            _check_disabled_rewards(arr, enabled, field, states, actions)
             rewards[name] = arr
         set_("rewards", MappingProxyType(rewards))
 
@@ -149,7 +166,16 @@ class FiniteMDP:
     @property
     def exact(self) -> bool:
         """True for an exact (Fraction) model, False for float64."""
-        return self.transitions.dtype == object
+        return self.sparse.exact
+
+    @property
+    def all_enabled(self) -> bool:
+        """True when every action is enabled in every state."""
+        return bool(self.enabled.all())
+
+    def enabled_actions(self, s: int) -> list[int]:
+        """The indices of the actions enabled in state ``s``."""
+        return np.flatnonzero(self.enabled[s]).tolist()
 
     @property
     def finite_horizon(self) -> bool:
@@ -185,8 +211,11 @@ class FiniteMDP:
     # -- conversions ----------------------------------------------------------------------
 
     def replace(self, **changes: Any) -> "FiniteMDP":
-        """A copy with some fields changed, validated again."""
-        return dataclasses.replace(self, **changes)
+        """A copy with some fields changed, validated again (the transitions passed on sparse)."""
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init and f.name != "transitions"}
+        fields["transitions"] = self.sparse
+        fields.update(changes)
+        return FiniteMDP(**fields)
 
     def to_float(self) -> "FiniteMDP":
         """The float64 version of this model (itself if already float). An exact number that
@@ -214,7 +243,7 @@ class FiniteMDP:
                 )
         labels = (self.states, self.actions, self.states)
         return self.replace(
-            transitions=_float_table(self.transitions, "transitions", labels),
+            transitions=self.sparse.to_float(),
             rewards={k: _float_table(v, f"rewards[{k!r}]", labels[:2]) for k, v in self.rewards.items()},
             initial=_float_table(self.initial, "initial", labels[:1]),
             discount=discount,
@@ -233,7 +262,7 @@ class FiniteMDP:
         if self.exact:
             return self
         conv = lambda arr, field: to_exact_array(arr, max_denominator, field)  # noqa: E731
-        transitions = conv(self.transitions, "transitions")  # first: it checks max_denominator
+        transitions = self.sparse.with_data(conv(self.sparse.data, "transitions"))  # first: it checks max_denominator
         discount = None
         if self.discount is not None:
             discount = parse_number(float(self.discount), "discount")
@@ -259,6 +288,7 @@ class FiniteMDP:
             or self.horizon != other.horizon
             or self.observations != other.observations
             or list(self.rewards) != list(other.rewards)
+            or not np.array_equal(self.enabled, other.enabled)
         ):
             return False
         if (self.features is None) != (other.features is None):
@@ -266,7 +296,7 @@ class FiniteMDP:
         if self.features is not None and not np.array_equal(self.features, other.features):
             return False
         return (
-            np.array_equal(self.transitions, other.transitions)
+            _same_transitions(self.sparse, other.sparse)
             and np.array_equal(self.initial, other.initial)
             and all(np.array_equal(v, other.rewards[k]) for k, v in self.rewards.items())
         )
@@ -284,15 +314,102 @@ class FiniteMDP:
 
     @cached_property
     def successors(self) -> tuple[tuple[tuple[tuple[int, Any], ...], ...], ...]:
-        """Sparse view: ``successors[s][a]`` = ((s', P(s'|s,a)), ...) over non-zero entries."""
-        T = self.transitions
+        """Sparse view: ``successors[s][a]`` = ((s', P(s'|s,a)), ...) over non-zero entries
+        (empty for a disabled action)."""
+        P = self.sparse
+        ptr, cols, data = P.indptr.tolist(), P.indices.tolist(), P.data.tolist()
+        A = self.A
         return tuple(
             tuple(
-                tuple((int(j), T[s, a, j]) for j in np.flatnonzero(T[s, a] != 0))
-                for a in range(self.A)
+                tuple((j, p) for j, p in zip(cols[ptr[s * A + a]:ptr[s * A + a + 1]], data[ptr[s * A + a]:ptr[s * A + a + 1]])
+                      if p != 0)
+                for a in range(A)
             )
             for s in range(self.S)
         )
+
+
+class _DenseView:
+    """``FiniteMDP.transitions``: the dense (S, A, S) array of the stored sparse transitions,
+    built on first read and cached on the instance (read-only); refused beyond
+    :data:`theory.sparse.DENSE_LIMIT` entries with a one-line error."""
+
+    def __get__(self, mdp: Any, owner: type) -> Any:
+        if mdp is None:
+            return self
+        try:
+            dense = mdp.sparse.dense()
+        except InvalidArgument as exc:
+            raise InvalidArgument(f"transitions: {exc}") from None
+        dense.setflags(write=False)
+        mdp.__dict__["transitions"] = dense
+        return dense
+
+
+FiniteMDP.transitions = _DenseView()  # type: ignore[assignment]  # after the dataclass: not a default
+
+
+def _sparse_transitions(given: Any, S: int, A: int) -> SparseTransitions:
+    """The transitions as given (dense array, ``{(s, a): {s': p}}`` or SparseTransitions),
+    converted to the stored sparse form with their numbers' kind; shapes checked."""
+    if isinstance(given, SparseTransitions):
+        if (given.S, given.A) != (S, A):
+            raise InvalidMDP(f"transitions has shape {given.shape}, expected {(S, A, S)}")
+        return given
+    if isinstance(given, Mapping):
+        return _rows_transitions(given, S, A)
+    dense = check_array(given, (S, A, S), None, "transitions", InvalidMDP)
+    return SparseTransitions.from_dense(dense)
+
+
+def _rows_transitions(rows: Mapping[Any, Any], S: int, A: int) -> SparseTransitions:
+    """``{(s, a): {s': p}}`` (indices) to sparse transitions; numbers of one kind."""
+    cells: list[tuple[int, int]] = []
+    targets: list[int] = []
+    values: list[Any] = []
+    for key, dist in rows.items():
+        if not (isinstance(key, tuple) and len(key) == 2 and all(isinstance(i, (int, np.integer)) for i in key)
+                and 0 <= key[0] < S and 0 <= key[1] < A):
+            raise InvalidMDP(f"transitions has row {key!r}, not a pair (s, a) of indices below ({S}, {A})")
+        if not isinstance(dist, Mapping):
+            raise InvalidMDP(f"transitions[{key!r}] is {type(dist).__name__}, not a mapping {{s': p}}")
+        for j, p in dist.items():
+            if not (isinstance(j, (int, np.integer)) and 0 <= j < S):
+                raise InvalidMDP(f"transitions[{key!r}] has successor {j!r}, not an index below {S}")
+            cells.append((int(key[0]), int(key[1])))
+            targets.append(int(j))
+            values.append(p)
+    data = check_array(values, (len(values),), None, "transitions", InvalidMDP) if values else np.zeros(0)
+    order = sorted(range(len(values)), key=lambda k: (cells[k][0] * A + cells[k][1], targets[k]))
+    flat = np.array([cells[k][0] * A + cells[k][1] for k in order], dtype=np.int64)
+    cols = np.array([targets[k] for k in order], dtype=np.int64)
+    data = data[order] if len(order) else data
+    keep = np.flatnonzero(data != 0) if data.dtype == object else np.flatnonzero((data != 0) | np.isnan(data))
+    indptr = np.zeros(S * A + 1, dtype=np.int64)
+    np.cumsum(np.bincount(flat[keep], minlength=S * A), out=indptr[1:])
+    return SparseTransitions(S, A, indptr, cols[keep], np.asarray(data[keep], dtype=data.dtype))
+
+
+def _same_transitions(P: SparseTransitions, Q: SparseTransitions) -> bool:
+    """Equal transitions, whatever explicit zeros either stores."""
+    if P.shape != Q.shape:
+        return False
+    if P.equals(Q):
+        return True
+    keep = lambda T: np.flatnonzero(T.data != 0)  # noqa: E731
+    kp, kq = keep(P), keep(Q)
+    return (np.array_equal(P.row_of_entry[kp], Q.row_of_entry[kq]) and np.array_equal(P.indices[kp], Q.indices[kq])
+            and np.array_equal(P.data[kp], Q.data[kq]))
+
+
+def _check_disabled_rewards(arr: np.ndarray, enabled: np.ndarray, field: str, states: tuple[str, ...],
+                            actions: tuple[str, ...]) -> None:
+    """A disabled action has no reward: its entry must be 0."""
+    bad = np.argwhere(~enabled & (arr != 0))
+    if len(bad):
+        s, a = (int(i) for i in bad[0])
+        raise InvalidMDP(f"{field}{label_index((states, actions), s, a)} is {format_number(arr[s, a])}, but "
+                         f"{actions[a]!r} is disabled in {states[s]!r} (a disabled action has no reward)")
 
 
 def default_objective(rewards: Mapping[str, Any]) -> str:

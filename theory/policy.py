@@ -63,17 +63,27 @@ class Policy:
 
     @classmethod
     def uniform(cls, mdp: FiniteMDP) -> "Policy":
-        """The uniform random policy, of the MDP's kind.
+        """The uniform random policy over each state's enabled actions, of the MDP's kind.
 
         >>> from theory.examples import two_state
         >>> Policy.uniform(two_state()).probs[0].tolist()
         [Fraction(1, 2), Fraction(1, 2)]
+        >>> Policy.uniform(two_state().replace(enabled={"s1": ["stay"]}, rewards={"true": [[0, 0], [1, 0]]})).probs[1].tolist()
+        [Fraction(1, 1), Fraction(0, 1)]
         """
         S, A = mdp.S, mdp.A
+        if mdp.all_enabled:
+            if mdp.exact:
+                probs = np.full((S, A), Fraction(1, A), dtype=object)
+            else:
+                probs = np.full((S, A), 1.0 / A)
+            return cls(probs, mdp.states, mdp.actions)
+        counts = mdp.enabled.sum(axis=1)
         if mdp.exact:
-            probs = np.full((S, A), Fraction(1, A), dtype=object)
+            weights = np.array([Fraction(1, int(c)) for c in counts], dtype=object)
+            probs = np.where(mdp.enabled, weights[:, None], Fraction(0))
         else:
-            probs = np.full((S, A), 1.0 / A)
+            probs = np.where(mdp.enabled, 1.0 / counts[:, None], 0.0)
         return cls(probs, mdp.states, mdp.actions)
 
     @classmethod
@@ -106,6 +116,9 @@ class Policy:
             for s, a in zip(mdp.states, idx):
                 if isinstance(a, bool) or not isinstance(a, (int, np.integer)) or not 0 <= a < A:
                     raise InvalidPolicy(f"choice[{s!r}] is {a!r}, not an action index in [0, {A})")
+        for i, (s, a) in enumerate(zip(mdp.states, idx)):
+            if not mdp.enabled[i, int(a)]:
+                raise InvalidPolicy(f"choice[{s!r}] is {mdp.actions[int(a)]!r}, which is disabled in {s!r}")
         one, zero = (Fraction(1), Fraction(0)) if mdp.exact else (1.0, 0.0)
         probs = np.empty((S, A), dtype=object if mdp.exact else np.float64)
         probs.fill(zero)
@@ -156,6 +169,13 @@ class Policy:
             raise InvalidPolicy(
                 f"policy is {kinds[not self.exact]} but the MDP is {kinds[not mdp.exact]}; convert one of them"
             )
+        if not mdp.all_enabled:
+            mass = np.argwhere((self.probs != 0) & ~mdp.enabled)
+            if len(mass):
+                *t, s, a = (int(i) for i in mass[0])
+                step = f" at step {t[0]}" if t else ""
+                raise InvalidPolicy(f"policy puts probability {format_number(self.probs[tuple(mass[0])])} on "
+                                    f"{mdp.actions[a]!r} in {mdp.states[s]!r}{step}, where it is disabled")
         if not self.stationary:
             if mdp.horizon is None:
                 raise InvalidPolicy("a time-dependent policy needs a finite-horizon MDP")

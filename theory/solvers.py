@@ -14,7 +14,7 @@ import numpy as np
 from theory.budget import check_budget, check_entries, denominator_bits, growing_entry_bytes
 from theory.errors import InvalidArgument
 from theory.evaluation import Reward, float_rewards, state_values
-from theory.linalg import expected_next
+from theory.linalg import SMALL_DENSE, expected_next
 from theory.mdp import FiniteMDP
 from theory.numbers import FLOAT_TOLERANCE, zeros_like_kind
 from theory.policy import Policy
@@ -66,14 +66,28 @@ class Solution:
         return self.values if self.values.ndim == 1 else self.values[0]
 
 
-def argmax_sets(q_values: np.ndarray, exact: bool) -> list[list[int]]:
+def argmax_sets(q_values: np.ndarray, exact: bool, enabled: np.ndarray | None = None) -> list[list[int]]:
     """Per row of a (S, A) Q array, the indices of the maximal entries: exact equality on exact
-    input; within ``FLOAT_TOLERANCE * max(1, |max|)`` on float input.
+    input; within ``FLOAT_TOLERANCE * max(1, |max|)`` on float input. With an (S, A) ``enabled``
+    mask, over each row's enabled entries only.
 
     >>> argmax_sets(np.array([[1.0, 1.0, 0.0], [0.0, 2.0, 1.0]]), False)
     [[0, 1], [1]]
+    >>> argmax_sets(np.array([[1.0, 1.0, 0.0], [0.0, 2.0, 1.0]]), False, np.array([[1, 1, 1], [1, 0, 1]], bool))
+    [[0, 1], [2]]
     """
-    if not exact:
+    if enabled is not None and not enabled.all():
+        if exact:
+            out = []
+            for row, on in zip(q_values, enabled):
+                acts = np.flatnonzero(on).tolist()
+                best = max(row[a] for a in acts)
+                out.append([a for a in acts if row[a] == best])
+            return out
+        mask = _float_argmax_mask(q_values, enabled)
+        if mask is None:
+            q_values = np.where(enabled, q_values, -np.inf)
+    elif not exact:
         mask = _float_argmax_mask(q_values)
         if mask is not None:
             counts = mask.sum(axis=1)
@@ -95,12 +109,16 @@ def argmax_sets(q_values: np.ndarray, exact: bool) -> list[list[int]]:
     return out
 
 
-def greedy_policy(q_values: np.ndarray, exact: bool, tie: TieRule = "uniform") -> np.ndarray:
-    """(S, A) probabilities greedy in q_values: uniform over the argmax set, or its first action."""
+def greedy_policy(q_values: np.ndarray, exact: bool, tie: TieRule = "uniform",
+                  enabled: np.ndarray | None = None) -> np.ndarray:
+    """(S, A) probabilities greedy in q_values: uniform over the argmax set, or its first action
+    (the argmax over the ``enabled`` entries when a mask is given)."""
     check_tie(tie, ARGMAX_TIES)
     S, A = q_values.shape
+    if enabled is not None and enabled.all():
+        enabled = None
     if not exact:
-        mask = _float_argmax_mask(q_values)
+        mask = _float_argmax_mask(q_values, enabled)
         if mask is not None:
             if tie == "first":
                 first = mask.argmax(axis=1)
@@ -108,7 +126,7 @@ def greedy_policy(q_values: np.ndarray, exact: bool, tie: TieRule = "uniform") -
                 mask[np.arange(S), first] = True
             return np.where(mask, 1.0 / mask.sum(axis=1)[:, None], 0.0)
     probs = zeros_like_kind((S, A), exact)
-    for s, best in enumerate(argmax_sets(q_values, exact)):
+    for s, best in enumerate(argmax_sets(q_values, exact, enabled)):
         chosen = best if tie == "uniform" else best[:1]
         w = Fraction(1, len(chosen)) if exact else 1.0 / len(chosen)
         for a in chosen:
@@ -116,28 +134,43 @@ def greedy_policy(q_values: np.ndarray, exact: bool, tie: TieRule = "uniform") -
     return probs
 
 
-def _float_argmax_mask(q_values: np.ndarray) -> np.ndarray | None:
-    """The (S, A) boolean mask of :func:`argmax_sets` for a finite float array, computed with
-    the same float operations as its loop; None when the loop must run (non-float, non-finite
-    or empty input)."""
+def _float_argmax_mask(q_values: np.ndarray, enabled: np.ndarray | None = None) -> np.ndarray | None:
+    """The (S, A) boolean mask of :func:`argmax_sets` for a finite float array (finite on the
+    ``enabled`` entries), computed with the same float operations as its loop; None when the
+    loop must run (non-float, non-finite or empty input)."""
     if not isinstance(q_values, np.ndarray) or q_values.dtype.kind != "f" or q_values.ndim != 2 \
             or q_values.shape[1] == 0:
         return None
-    if not np.isfinite(q_values).all():
-        return None
-    best = q_values.max(axis=1)
+    if enabled is None:
+        if not np.isfinite(q_values).all():
+            return None
+        best = q_values.max(axis=1)
+    else:
+        if not np.isfinite(q_values[enabled]).all():
+            return None
+        best = np.where(enabled, q_values, -np.inf).max(axis=1)
     tol = FLOAT_TOLERANCE * np.maximum(1.0, np.abs(best))
-    return q_values >= (best - tol)[:, None]
+    mask = q_values >= (best - tol)[:, None]
+    return mask if enabled is None else mask & enabled
 
 
-def _improve(q_values: np.ndarray, choice: list[int], exact: bool) -> bool:
+def _row_max(q_values: np.ndarray, enabled: np.ndarray, exact: bool) -> np.ndarray:
+    """(S,) the largest enabled entry of each row of a (S, A) array."""
+    if enabled.all():
+        return np.array([max(row) for row in q_values], dtype=q_values.dtype)
+    if not exact:
+        return np.where(enabled, q_values, -np.inf).max(axis=1)
+    return np.array([max(row[on]) for row, on in zip(q_values, enabled)], dtype=object)
+
+
+def _improve(q_values: np.ndarray, choice: list[int], exact: bool, enabled: np.ndarray) -> bool:
     """The improvement step of :func:`policy_iteration`, state by state: switch to the first
-    maximal action when it is strictly better than the current one (by more than the float
-    tolerance on float input). Updates ``choice`` in place; tells whether any state switched."""
+    maximal enabled action when it is strictly better than the current one (by more than the
+    float tolerance on float input). Updates ``choice`` in place; tells whether any state
+    switched."""
     changed = False
-    A = q_values.shape[1]
     for s, row in enumerate(q_values):
-        best = max(range(A), key=lambda a: (row[a], -a))
+        best = max(np.flatnonzero(enabled[s]).tolist(), key=lambda a: (row[a], -a))
         current = row[choice[s]]
         margin = 0 if exact else FLOAT_TOLERANCE * max(1.0, abs(current))
         if row[best] > current + margin:
@@ -146,10 +179,14 @@ def _improve(q_values: np.ndarray, choice: list[int], exact: bool) -> bool:
     return changed
 
 
-def _improve_float(q_values: np.ndarray, choice: list[int]) -> bool | None:
+def _improve_float(q_values: np.ndarray, choice: list[int], enabled: np.ndarray) -> bool | None:
     """:func:`_improve` on a finite float Q array, vectorised with the same float operations.
     None (and ``choice`` untouched) when q_values is not finite: the loop handles that case."""
-    if not np.isfinite(q_values).all():
+    if not enabled.all():
+        if not np.isfinite(q_values[enabled]).all():
+            return None
+        q_values = np.where(enabled, q_values, -np.inf)
+    elif not np.isfinite(q_values).all():
         return None
     rows = np.arange(q_values.shape[0])
     best = q_values.argmax(axis=1)
@@ -185,25 +222,28 @@ def policy_iteration(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform") -
     r = float_rewards(mdp, reward, "policy_iteration")
     exact = mdp.exact
     S, A = mdp.S, mdp.A
+    enabled = mdp.enabled
     if exact:
-        choice = [int(np.argmax([r[s, a] for a in range(A)])) for s in range(S)]
-    else:
+        choice = [max(mdp.enabled_actions(s), key=lambda a: (r[s, a], -a)) for s in range(S)]
+    elif mdp.all_enabled:
         choice = np.argmax(r, axis=1).tolist()
+    else:
+        choice = np.argmax(np.where(enabled, r, -np.inf), axis=1).tolist()
     iterations = 0
     while True:
         iterations += 1
         pi = Policy.deterministic(mdp, choice)
         v = state_values(mdp, pi, r)
         q_values = r + mdp.discount * expected_next(mdp, v)
-        changed = None if exact else _improve_float(q_values, choice)
+        changed = None if exact else _improve_float(q_values, choice, enabled)
         if changed is None:
-            changed = _improve(q_values, choice, exact)
+            changed = _improve(q_values, choice, exact, enabled)
         if not changed:
             break
         if iterations > 10_000:  # pragma: no cover - policy iteration is finite
             raise RuntimeError("policy iteration did not converge")
-    sets = argmax_sets(q_values, exact)
-    probs = greedy_policy(q_values, exact, tie)
+    sets = argmax_sets(q_values, exact, enabled)
+    probs = greedy_policy(q_values, exact, tie, enabled)
     return Solution(
         policy=Policy(probs, mdp.states, mdp.actions),
         values=v,
@@ -244,9 +284,10 @@ def backward_induction(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform")
     argmax = []
     for t in range(H - 1, -1, -1):
         q_values[t] = r + expected_next(mdp, v[t + 1])
-        v[t] = np.array([max(row) for row in q_values[t]], dtype=q_values.dtype)
-        probs[t] = greedy_policy(q_values[t], exact, tie)
-        argmax.append(tuple(tuple(mdp.actions[a] for a in best) for best in argmax_sets(q_values[t], exact)))
+        sets = argmax_sets(q_values[t], exact, mdp.enabled)
+        v[t] = _row_max(q_values[t], mdp.enabled, exact)
+        probs[t] = greedy_policy(q_values[t], exact, tie, mdp.enabled)
+        argmax.append(tuple(tuple(mdp.actions[a] for a in best) for best in sets))
     return Solution(
         policy=Policy(probs, mdp.states, mdp.actions),
         values=v,
@@ -290,7 +331,8 @@ def value_iteration(
     r = float_rewards(mdp, reward, "value_iteration")
     gamma = float(mdp.discount)
     S, A = mdp.S, mdp.A
-    P = mdp.transitions.reshape(S * A, S)
+    P = mdp.transitions.reshape(S * A, S) if S * A * S <= SMALL_DENSE else mdp.sparse.csr
+    masked = None if mdp.all_enabled else mdp.enabled
     v = np.zeros(S)
     threshold = tolerance * (1 - gamma) / gamma if gamma > 0 else np.inf
     iterations = 0
@@ -298,7 +340,7 @@ def value_iteration(
     while True:
         iterations += 1
         q_values = r + gamma * (P @ v).reshape(S, A)
-        v_new = q_values.max(axis=1)
+        v_new = q_values.max(axis=1) if masked is None else np.where(masked, q_values, -np.inf).max(axis=1)
         delta = float(np.max(np.abs(v_new - v)))
         v = v_new
         if gamma == 0 or delta < threshold:
@@ -307,9 +349,9 @@ def value_iteration(
             raise InvalidArgument(f"value_iteration did not reach tolerance {tolerance} in {max_iterations} iterations")
     q_values = r + gamma * (P @ v).reshape(S, A)
     bound = gamma * delta / (1 - gamma)
-    sets = argmax_sets(q_values, False)
+    sets = argmax_sets(q_values, False, mdp.enabled)
     return Solution(
-        policy=Policy(greedy_policy(q_values, False, tie), mdp.states, mdp.actions),
+        policy=Policy(greedy_policy(q_values, False, tie, mdp.enabled), mdp.states, mdp.actions),
         values=v,
         q_values=q_values,
         argmax=tuple(tuple(mdp.actions[a] for a in best) for best in sets),
