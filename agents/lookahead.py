@@ -43,7 +43,7 @@ from theory.linalg import expected_next
 from theory.mdp import FiniteMDP
 from theory.numbers import coerce_array, zeros_like_kind
 from theory.policy import Policy
-from theory.solvers import ARGMAX_TIES, TieRule, argmax_sets, greedy_policy
+from theory.solvers import ARGMAX_TIES, TieRule, argmax_sets, greedy_policy, row_max
 from theory.validation import check_int, check_tie
 
 __all__ = ["LeafValues", "leaf_array", "lookahead_policy", "lookahead_cost", "Lookahead"]
@@ -94,15 +94,11 @@ def _backup(mdp: FiniteMDP, r: np.ndarray, v: np.ndarray) -> np.ndarray:
     return r + (nxt if mdp.horizon is not None else mdp.discount * nxt)
 
 
-def _max(q_values: np.ndarray) -> np.ndarray:
-    return np.array([max(row) for row in q_values], dtype=q_values.dtype)
-
-
 def _search(mdp: FiniteMDP, r: np.ndarray, leaves: np.ndarray, depth: int) -> np.ndarray:
     v = leaves
     for _ in range(depth):
         q_values = _backup(mdp, r, v)
-        v = _max(q_values)
+        v = row_max(q_values, mdp.enabled, mdp.exact)
     return q_values
 
 
@@ -154,20 +150,20 @@ def lookahead_policy(
     leaves = leaf_array(mdp, leaf_values)
     if mdp.horizon is None:
         q_values = _search(mdp, r, leaves, depth)
-        return Policy(greedy_policy(q_values, exact, tie), mdp.states, mdp.actions), q_values
+        return Policy(greedy_policy(q_values, exact, tie, mdp.enabled), mdp.states, mdp.actions), q_values
     H, S, A = mdp.horizon, mdp.S, mdp.A
     q_all = np.empty((H, S, A), dtype=object if exact else np.float64)
     v = zeros_like_kind((S,), exact)
     for t in range(H - 1, max(H - depth, 0) - 1, -1):  # the search reaches the horizon
         q_all[t] = _backup(mdp, r, v)
-        v = _max(q_all[t])
+        v = row_max(q_all[t], mdp.enabled, exact)
     if H > depth:  # the search stops at step t + depth < H
         if leaves.ndim == 1:
             q_all[: H - depth] = _search(mdp, r, leaves, depth)
         else:
             for t in range(H - depth):
                 q_all[t] = _search(mdp, r, leaves[t + depth], depth)
-    probs = np.stack([greedy_policy(q_all[t], exact, tie) for t in range(H)])
+    probs = np.stack([greedy_policy(q_all[t], exact, tie, mdp.enabled) for t in range(H)])
     return Policy(probs, mdp.states, mdp.actions), q_all
 
 
@@ -244,10 +240,10 @@ class Lookahead(BaseAgent):
         objective = resolve_objective(mdp, objective)
         pi, q_values = lookahead_policy(mdp, objective, self.depth, self.leaf_values, self.tie)
         if mdp.horizon is None:
-            argmax = tuple(tuple(mdp.actions[a] for a in best) for best in argmax_sets(q_values, mdp.exact))
+            argmax = tuple(tuple(mdp.actions[a] for a in best) for best in argmax_sets(q_values, mdp.exact, mdp.enabled))
         else:
             argmax = tuple(
-                tuple(tuple(mdp.actions[a] for a in best) for best in argmax_sets(q_values[t], mdp.exact))
+                tuple(tuple(mdp.actions[a] for a in best) for best in argmax_sets(q_values[t], mdp.exact, mdp.enabled))
                 for t in range(mdp.horizon)
             )
         cost = Cost(decision=lookahead_cost(mdp, self.depth, self.leaf_values))

@@ -246,12 +246,14 @@ def _read_transitions(data: dict[str, Any], states: list[str], actions: list[str
     """The exact rows ``{(s, a): {s': p}}`` of ``transitions``: every enabled (state, action)
     row required, none for a disabled one."""
     S, A = len(states), len(actions)
-    try:
-        check_mdp_size(f"{root}.states x {root}.actions", f"{S} x {A}", S, A)
-    except InvalidArgument as exc:
-        raise InvalidFile(str(exc)) from None
     state_at, action_at = _index(states), _index(actions)
     trans_json = _table(_need(data, "transitions", root), state_at, f"{root}.transitions")
+    nonzeros = sum(len(dist) for row in trans_json.values() if isinstance(row, dict)
+                   for dist in row.values() if isinstance(dist, dict))
+    try:
+        check_mdp_size(f"{root}.states x {root}.actions", f"{S} x {A}", S, A, nonzeros=nonzeros)
+    except InvalidArgument as exc:
+        raise InvalidFile(str(exc)) from None
     rows: dict[tuple[int, int], dict[int, Fraction]] = {}
     for i, s in enumerate(states):
         p_s = f"{root}.transitions.{s}"

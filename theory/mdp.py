@@ -97,8 +97,6 @@ class FiniteMDP:
     observations: tuple[str, ...] | None = None
     features: np.ndarray | None = None
     enabled: Any = None
-    #: The stored transitions (CSR, shape (S·A, S)); see ``transitions`` for the dense view.
-    sparse: SparseTransitions = dataclasses.field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         states = check_labels(self.states, "states", InvalidMDP)
@@ -110,10 +108,16 @@ class FiniteMDP:
         enabled = check_enabled(self.enabled, states, actions, InvalidMDP)
         set_("enabled", enabled)
 
-        sparse = _sparse_transitions(self.__dict__.pop("transitions"), S, A)
-        exact = sparse.exact
-        check_sparse_rows(sparse, enabled, "transitions", (states, actions, states), InvalidMDP)
-        set_("sparse", sparse)
+        stored = _stored_transitions(self.__dict__.pop("transitions"), S, A, enabled)
+        labels = (states, actions, states)
+        if isinstance(stored, SparseTransitions):
+            check_sparse_rows(stored, enabled, "transitions", labels, InvalidMDP)
+            self.__dict__["_sparse"] = stored
+            exact = stored.exact
+        else:  # a dense array with every action enabled: checked and kept as given
+            check_distribution_rows(stored, "transitions", labels, InvalidMDP)
+            self.__dict__["transitions"] = stored
+            exact = stored.dtype == object
 
         check_reward_names(self.rewards, InvalidMDP)
         rewards: dict[str, np.ndarray] = {}
@@ -164,9 +168,20 @@ class FiniteMDP:
         return len(self.actions)
 
     @property
+    def sparse(self) -> SparseTransitions:
+        """The transitions as a :class:`~theory.sparse.SparseTransitions` (CSR, shape (S·A, S)):
+        stored, or built once from the dense array the model was given."""
+        stored = self.__dict__.get("_sparse")
+        if stored is None:
+            stored = SparseTransitions.from_dense(self.__dict__["transitions"])
+            self.__dict__["_sparse"] = stored
+        return stored
+
+    @property
     def exact(self) -> bool:
         """True for an exact (Fraction) model, False for float64."""
-        return self.sparse.exact
+        stored = self.__dict__.get("_sparse")
+        return stored.exact if stored is not None else self.__dict__["transitions"].dtype == object
 
     @property
     def all_enabled(self) -> bool:
@@ -212,8 +227,8 @@ class FiniteMDP:
 
     def replace(self, **changes: Any) -> "FiniteMDP":
         """A copy with some fields changed, validated again (the transitions passed on sparse)."""
-        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init and f.name != "transitions"}
-        fields["transitions"] = self.sparse
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "transitions"}
+        fields["transitions"] = self.__dict__.get("_sparse", self.__dict__.get("transitions"))
         fields.update(changes)
         return FiniteMDP(**fields)
 
@@ -337,6 +352,8 @@ class _DenseView:
     def __get__(self, mdp: Any, owner: type) -> Any:
         if mdp is None:
             return self
+        if "transitions" in mdp.__dict__:  # pragma: no cover - the instance attribute comes first
+            return mdp.__dict__["transitions"]
         try:
             dense = mdp.sparse.dense()
         except InvalidArgument as exc:
@@ -349,9 +366,10 @@ class _DenseView:
 FiniteMDP.transitions = _DenseView()  # type: ignore[assignment]  # after the dataclass: not a default
 
 
-def _sparse_transitions(given: Any, S: int, A: int) -> SparseTransitions:
-    """The transitions as given (dense array, ``{(s, a): {s': p}}`` or SparseTransitions),
-    converted to the stored sparse form with their numbers' kind; shapes checked."""
+def _stored_transitions(given: Any, S: int, A: int, enabled: np.ndarray) -> SparseTransitions | np.ndarray:
+    """The transitions as given (dense array, ``{(s, a): {s': p}}`` or SparseTransitions) in
+    the form stored: sparse, or a dense array kept as given when every action is enabled
+    (its sparse form is built on first use); shapes checked, numbers of one kind."""
     if isinstance(given, SparseTransitions):
         if (given.S, given.A) != (S, A):
             raise InvalidMDP(f"transitions has shape {given.shape}, expected {(S, A, S)}")
@@ -359,7 +377,7 @@ def _sparse_transitions(given: Any, S: int, A: int) -> SparseTransitions:
     if isinstance(given, Mapping):
         return _rows_transitions(given, S, A)
     dense = check_array(given, (S, A, S), None, "transitions", InvalidMDP)
-    return SparseTransitions.from_dense(dense)
+    return dense if enabled.all() else SparseTransitions.from_dense(dense)
 
 
 def _rows_transitions(rows: Mapping[Any, Any], S: int, A: int) -> SparseTransitions:

@@ -68,7 +68,9 @@ class Policy:
         >>> from theory.examples import two_state
         >>> Policy.uniform(two_state()).probs[0].tolist()
         [Fraction(1, 2), Fraction(1, 2)]
-        >>> Policy.uniform(two_state().replace(enabled={"s1": ["stay"]}, rewards={"true": [[0, 0], [1, 0]]})).probs[1].tolist()
+        >>> m = FiniteMDP(["s0", "s1"], ["stay", "go"], {(0, 0): {0: 1}, (0, 1): {1: 1}, (1, 0): {1: 1}},
+        ...               {"true": [[0, 0], [1, 0]]}, [1, 0], discount=Fraction(1, 2), enabled={"s1": ["stay"]})
+        >>> Policy.uniform(m).probs[1].tolist()
         [Fraction(1, 1), Fraction(0, 1)]
         """
         S, A = mdp.S, mdp.A

@@ -30,6 +30,8 @@ __all__ = [
     "solve",
     "argmax_sets",
     "greedy_policy",
+    "row_max",
+    "WARM_START_STATES",
 ]
 
 #: The tie rules an argmax accepts, of the one vocabulary (theory.validation.TIE_RULES):
@@ -84,11 +86,10 @@ def argmax_sets(q_values: np.ndarray, exact: bool, enabled: np.ndarray | None = 
                 best = max(row[a] for a in acts)
                 out.append([a for a in acts if row[a] == best])
             return out
+    else:
+        enabled = None
+    if not exact:
         mask = _float_argmax_mask(q_values, enabled)
-        if mask is None:
-            q_values = np.where(enabled, q_values, -np.inf)
-    elif not exact:
-        mask = _float_argmax_mask(q_values)
         if mask is not None:
             counts = mask.sum(axis=1)
             if np.all(counts == 1):
@@ -96,6 +97,8 @@ def argmax_sets(q_values: np.ndarray, exact: bool, enabled: np.ndarray | None = 
             cols = np.nonzero(mask)[1].tolist()
             ends = np.cumsum(counts).tolist()
             return [cols[start:end] for start, end in zip([0] + ends[:-1], ends)]
+        if enabled is not None:  # the loop below: a disabled entry is never maximal
+            q_values = np.where(enabled, q_values, -np.inf)
     out = []
     for s, row in enumerate(q_values):
         if not exact and any(x != x for x in row):  # NaN is unequal to itself
@@ -154,8 +157,12 @@ def _float_argmax_mask(q_values: np.ndarray, enabled: np.ndarray | None = None) 
     return mask if enabled is None else mask & enabled
 
 
-def _row_max(q_values: np.ndarray, enabled: np.ndarray, exact: bool) -> np.ndarray:
-    """(S,) the largest enabled entry of each row of a (S, A) array."""
+def row_max(q_values: np.ndarray, enabled: np.ndarray, exact: bool) -> np.ndarray:
+    """(S,) the largest enabled entry of each row of a (S, A) array (``enabled``: the MDP's mask).
+
+    >>> row_max(np.array([[1.0, 3.0], [2.0, 5.0]]), np.array([[True, True], [True, False]]), False).tolist()
+    [3.0, 2.0]
+    """
     if enabled.all():
         return np.array([max(row) for row in q_values], dtype=q_values.dtype)
     if not exact:
@@ -198,6 +205,26 @@ def _improve_float(q_values: np.ndarray, choice: list[int], enabled: np.ndarray)
     return len(switch) > 0
 
 
+#: Exact models with at least this many states start policy iteration from the policy that float
+#: policy iteration finds: any start reaches the exact optimum (the improvement steps are exact),
+#: and this one is usually optimal already, so one or two exact solves remain.
+WARM_START_STATES = 200
+
+
+def _float_start(mdp: FiniteMDP, r: np.ndarray) -> list[int] | None:
+    """The first optimal action of every state by float policy iteration, or None when the
+    model does not fit float64."""
+    try:
+        floats = mdp.to_float()
+        r_float = np.array(r.tolist(), dtype=np.float64)
+        if not np.isfinite(r_float).all():
+            return None
+        sol = policy_iteration(floats, r_float, "first")
+    except (InvalidArgument, ArithmeticError, ValueError):
+        return None
+    return [int(np.flatnonzero(row)[0]) for row in sol.policy.probs]
+
+
 def _reward_name(reward: Reward) -> str:
     return reward if isinstance(reward, str) else "<array>"
 
@@ -223,7 +250,10 @@ def policy_iteration(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform") -
     exact = mdp.exact
     S, A = mdp.S, mdp.A
     enabled = mdp.enabled
-    if exact:
+    warm = _float_start(mdp, r) if exact and S >= WARM_START_STATES else None
+    if warm is not None:
+        choice = warm
+    elif exact:
         choice = [max(mdp.enabled_actions(s), key=lambda a: (r[s, a], -a)) for s in range(S)]
     elif mdp.all_enabled:
         choice = np.argmax(r, axis=1).tolist()
@@ -285,7 +315,7 @@ def backward_induction(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform")
     for t in range(H - 1, -1, -1):
         q_values[t] = r + expected_next(mdp, v[t + 1])
         sets = argmax_sets(q_values[t], exact, mdp.enabled)
-        v[t] = _row_max(q_values[t], mdp.enabled, exact)
+        v[t] = row_max(q_values[t], mdp.enabled, exact)
         probs[t] = greedy_policy(q_values[t], exact, tie, mdp.enabled)
         argmax.append(tuple(tuple(mdp.actions[a] for a in best) for best in sets))
     return Solution(

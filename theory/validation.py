@@ -181,7 +181,7 @@ def check_distribution_rows(
     """The last axis of ``arr`` holds probability distributions: entries >= 0 and each row
     sums to exactly 1 (exact) or to 1 within FLOAT_TOLERANCE (float); no NaN."""
     exact = arr.dtype == object
-    if not exact:
+    if not exact and not np.isfinite(arr).all():
         bad = np.argwhere(np.isnan(arr))
         if len(bad):
             index = tuple(int(i) for i in bad[0])
@@ -190,7 +190,8 @@ def check_distribution_rows(
         if len(bad):
             index = tuple(int(i) for i in bad[0])
             raise error(f"{field}{label_index(labels, *index)} is {format_number(arr[index])}, not finite")
-    negative = np.argwhere(arr < 0)
+    below = arr < 0
+    negative = np.argwhere(below) if below.any() else ()
     if len(negative):
         index = tuple(int(i) for i in negative[0])
         raise error(
