@@ -96,7 +96,8 @@ def frequency_table(dataset: Dataset) -> Table:
 
 @dataclasses.dataclass(frozen=True)
 class DecisionView:
-    """What decision time may see of a test MDP: labels, observations, features, kind.
+    """What decision time may see of a test MDP: labels, observations, features, kind, and
+    which actions are available in each state (``enabled``, the MDP's mask).
 
     An amortised agent (the lookup table here, the value table of :mod:`agents.hybrid`) reads
     only this of the MDP it acts in: never its rewards, transitions or initial distribution.
@@ -112,11 +113,12 @@ class DecisionView:
     observations: tuple[str, ...]
     features: np.ndarray | None
     exact: bool
+    enabled: np.ndarray
 
 
 def decision_view(mdp: FiniteMDP) -> DecisionView:
     """The :class:`DecisionView` of ``mdp`` (its labels, observations, features and kind)."""
-    return DecisionView(mdp.states, mdp.actions, mdp.observation_labels, mdp.features, mdp.exact)
+    return DecisionView(mdp.states, mdp.actions, mdp.observation_labels, mdp.features, mdp.exact, mdp.enabled)
 
 
 def entry_of_kind(value: Any, exact: bool, field: str) -> Any:
@@ -225,8 +227,10 @@ def _lookup_policy(
     base_rows: np.ndarray | None = None
     for s, obs in enumerate(view.observations):
         if s in used and used[s] in ("uniform", "base"):
-            if used[s] == "uniform":
-                probs[s] = Fraction(1, A) if view.exact else 1.0 / A
+            if used[s] == "uniform":  # over the state's enabled actions
+                on = view.enabled[s]
+                k = int(on.sum())
+                probs[s] = np.where(on, Fraction(1, k) if view.exact else 1.0 / k, Fraction(0) if view.exact else 0.0)
                 continue
             if base_rows is None:
                 if base is None:
@@ -237,6 +241,10 @@ def _lookup_policy(
         row = table[borrowed.get(s, obs)]
         for a, action in enumerate(view.actions):
             probs[s, a] = entry_of_kind(row[action], view.exact, f"table[{obs!r}][{action!r}]")
+            if probs[s, a] != 0 and not view.enabled[s, a]:
+                raise InvalidArgument(
+                    f"table[{obs!r}] puts probability {format_number(probs[s, a])} on {action!r}, which is "
+                    f"disabled in state {view.states[s]!r} of this MDP")
     policy = Policy(probs, view.states, view.actions)
     cost = Cost(decision=base_cost.decision, lookups=S + distances + base_cost.lookups)
     return policy, cost, fallback_info(view, used, borrowed, distances)

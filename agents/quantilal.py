@@ -141,7 +141,8 @@ def _reference(mdp: FiniteMDP, reference: Policy | None) -> np.ndarray:
 
 
 def _flow_rows(mdp: FiniteMDP, support: list[int]) -> tuple[list[list[Any]], list[Any]]:
-    """The flow equations over the variables d(s, a), s in ``support`` (state-major)."""
+    """The flow equations over the variables d(s, a), s in ``support`` (state-major), and
+    d(s, a) = 0 for every disabled action."""
     zero = Fraction(0) if mdp.exact else 0.0
     col = {s: k for k, s in enumerate(support)}
     rows = [[zero] * (len(support) * mdp.A) for _ in range(mdp.S)]
@@ -151,7 +152,14 @@ def _flow_rows(mdp: FiniteMDP, support: list[int]) -> tuple[list[list[Any]], lis
             rows[s][j] += 1
             for t, p in mdp.successors[s][a]:
                 rows[t][j] -= mdp.discount * p
-    return rows, list(mdp.initial)
+    rhs = list(mdp.initial)
+    for s in support:  # a disabled action carries no occupancy
+        for a in np.flatnonzero(~mdp.enabled[s]).tolist():
+            row = [zero] * (len(support) * mdp.A)
+            row[col[s] * mdp.A + a] = zero + 1
+            rows.append(row)
+            rhs.append(zero)
+    return rows, rhs
 
 
 def _solve(mdp: FiniteMDP, c: list, A_ub: list, b_ub: list, A_eq: list, b_eq: list) -> tuple[np.ndarray, int]:

@@ -409,7 +409,7 @@ class PolicyMixture:
             d = zeros_like_kind((mdp.S, mdp.A), exact)
             for key, w in self.weights.items():
                 d = d + w * occupancy(mdp, self.policy(key))
-            return Policy(_normalise_rows(d, exact), mdp.states, mdp.actions)
+            return Policy(_normalise_rows(d, exact, mdp.enabled), mdp.states, mdp.actions)
         H = mdp.horizon
         d = np.stack([zeros_like_kind((mdp.S, mdp.A), exact) for _ in range(H)])
         for key, w in self.weights.items():
@@ -419,17 +419,20 @@ class PolicyMixture:
                 sa = p[:, None] * pi.at(t)
                 d[t] = d[t] + w * sa
                 p = np.tensordot(sa, mdp.transitions, axes=([0, 1], [0, 1]))
-        probs = np.stack([_normalise_rows(d[t], exact) for t in range(H)])
+        probs = np.stack([_normalise_rows(d[t], exact, mdp.enabled) for t in range(H)])
         return Policy(probs, mdp.states, mdp.actions)
 
 
-def _normalise_rows(d: np.ndarray, exact: bool) -> np.ndarray:
+def _normalise_rows(d: np.ndarray, exact: bool, enabled: np.ndarray) -> np.ndarray:
+    """The rows of d normalised; a row of zeros (a state never reached) uniform over the
+    state's enabled actions."""
     S, A = d.shape
     out = zeros_like_kind((S, A), exact)
     for s in range(S):
         total = sum(d[s], Fraction(0) if exact else 0.0)
         if total == 0:
-            out[s] = Fraction(1, A) if exact else 1.0 / A
+            k = int(enabled[s].sum())
+            out[s] = np.where(enabled[s], Fraction(1, k) if exact else 1.0 / k, Fraction(0) if exact else 0.0)
         else:
             out[s] = d[s] / total
     return out

@@ -264,22 +264,26 @@ def _finite_mdps(
     denominators: tuple[int, ...],
     reward_range: tuple[int, int],
     reward_denominators: tuple[int, ...],
+    disabled: bool = False,
 ) -> FiniteMDP:
     S = draw(st.integers(*states_range))
     A = draw(st.integers(*actions_range))
     states = [f"s{i}" for i in range(S)]
     actions = [f"a{j}" for j in range(A)]
+    enabled = np.ones((S, A), dtype=bool)
+    if disabled:  # each state keeps its first action and may lose any other
+        enabled[:, 1:] = np.array([[draw(st.booleans()) for _ in range(A - 1)] for _ in range(S)], dtype=bool)
     row = _exact_distribution(S, denominators)
-    transitions = [[draw(row).tolist() for _ in range(A)] for _ in range(S)]
+    zero_row = [Fraction(0)] * S
+    transitions = [[draw(row).tolist() if enabled[s, a] else zero_row for a in range(A)] for s in range(S)]
     number = small_rationals(*reward_range, denominators=reward_denominators)
     rewards = {
-        name: [[draw(number) for _ in range(A)] for _ in range(S)] for name in reward_names
+        name: [[draw(number) if enabled[s, a] else Fraction(0) for a in range(A)] for s in range(S)]
+        for name in reward_names
     }
     initial = draw(row).tolist()
-    if horizon is not None:
-        mdp = FiniteMDP(states, actions, transitions, rewards, initial, horizon=draw(horizon))
-    else:
-        mdp = FiniteMDP(states, actions, transitions, rewards, initial, discount=draw(discount))
+    time = {"horizon": draw(horizon)} if horizon is not None else {"discount": draw(discount)}
+    mdp = FiniteMDP(states, actions, transitions, rewards, initial, enabled=enabled if disabled else None, **time)
     return mdp if exact else mdp.to_float()
 
 
@@ -297,6 +301,7 @@ def finite_mdps(
     denominators: Sequence[int] | None = None,
     reward_range: tuple[int, int] = (-4, 4),
     reward_denominators: Sequence[int] = (1, 2),
+    disabled: bool = False,
 ) -> SearchStrategy[FiniteMDP]:
     """Small random :class:`~theory.mdp.FiniteMDP` s with readable labels and numbers.
 
@@ -307,7 +312,9 @@ def finite_mdps(
     The MDP is discounted, with a discount drawn from ``discounts`` (a sequence of exact
     numbers in [0, 1), or a strategy), unless ``horizon`` (an int or a strategy of ints >= 1)
     is given. With ``exact=False`` the same exact model is drawn and converted with
-    ``to_float()``.
+    ``to_float()``. With ``disabled=True`` the models have state-dependent action sets: every
+    state keeps ``a0`` and each other action may be disabled (no transition row, reward 0); this
+    class has no exhaustive enumeration.
 
     >>> from hypothesis import find
     >>> m = find(finite_mdps(), lambda m: True)
@@ -338,8 +345,11 @@ def finite_mdps(
     discount_strategy = _as_strategy(discounts, "discounts", check_listed_discount)
     low_high = (int(reward_range[0]), int(reward_range[1]))
     strategy = _finite_mdps(
-        states_range, actions_range, bool(exact), horizon_strategy, discount_strategy, names, dens, low_high, reward_dens
+        states_range, actions_range, bool(exact), horizon_strategy, discount_strategy, names, dens, low_high, reward_dens,
+        bool(disabled),
     )
+    if disabled:
+        return strategy
     shape = MDPShape(states_range, actions_range, bool(exact), horizon, discounts, names, dens, low_high, reward_dens)
     return register(strategy, shape.enumeration())
 
@@ -360,11 +370,12 @@ def _policies(
     shape = (S, A) if steps is None else (steps, S, A)
     probs = np.empty(shape, dtype=object)
     for index in np.ndindex(*shape[:-1]):
+        allowed = mdp.enabled_actions(index[-1])
+        row = np.array([Fraction(0)] * A, dtype=object)
         if deterministic:
-            row = np.array([Fraction(0)] * A, dtype=object)
-            row[draw(st.integers(0, A - 1))] = Fraction(1)
+            row[allowed[draw(st.integers(0, len(allowed) - 1))]] = Fraction(1)
         else:
-            row = draw(_exact_distribution(A, denominators))
+            row[allowed] = draw(_exact_distribution(len(allowed), denominators))
         probs[index] = row
     if not exact:
         probs = np.array(probs.tolist(), dtype=np.float64)
@@ -396,6 +407,8 @@ def policies(
     dens = _check_denominators(None, max_denominator)
     kind = mdp.exact if exact is None else bool(exact)
     strategy = _policies(mdp, kind, bool(deterministic), steps, dens)
+    if not mdp.all_enabled:  # rows over each state's enabled actions: not enumerated
+        return strategy
     return register(strategy, _policy_enumeration(mdp, kind, bool(deterministic), steps, dens[-1]))
 
 

@@ -61,3 +61,32 @@ def test_agents_return_the_kind_they_are_given(name, mdp):
     for field in ("decision", "lookups", "training", "teacher_calls", "samples"):
         value = getattr(result.cost, field)
         assert isinstance(value, (int, np.integer)) and value >= 0
+
+
+@pytest.mark.parametrize("name", DISCOUNTED)
+@settings(max_examples=25, deadline=None)
+@given(mdp=finite_mdps(max_states=3, max_actions=3, disabled=True))
+def test_agents_respect_the_action_sets(name, mdp):
+    """On models where some actions are disabled, no agent puts probability on one (its
+    policy is evaluated, which refuses such mass) and none beats the argmax over the enabled
+    actions."""
+    result = agents.get(name).run(mdp, "proxy")
+    if isinstance(result.behaviour, Policy):
+        assert not np.any((result.behaviour.probs != 0) & ~mdp.enabled)
+    j = behaviour_return(mdp, result.behaviour, "proxy")
+    best = optimal_return(mdp, "proxy")
+    assert float(j) <= float(best) + 1e-9 * (1 + abs(float(best)))
+
+
+@pytest.mark.parametrize("name", [n for n in agents.names() if n not in DISCOUNTED_ONLY])
+@settings(max_examples=15, deadline=None)
+@given(mdp=finite_mdps(max_states=3, max_actions=3, horizon=st.integers(1, 3), denominators=(1,), disabled=True))
+def test_agents_respect_the_action_sets_over_a_horizon(name, mdp):
+    """The same over finite horizons with deterministic dynamics and a point initial state
+    (where even the trajectory quantiliser cannot beat the optimum)."""
+    mdp = mdp.replace(initial=[1] + [0] * (mdp.S - 1))
+    result = agents.get(name).run(mdp, "proxy")
+    if isinstance(result.behaviour, Policy):
+        assert not np.any((result.behaviour.probs != 0) & ~mdp.enabled)
+    j = behaviour_return(mdp, result.behaviour, "proxy")
+    assert float(j) <= float(optimal_return(mdp, "proxy")) + 1e-9

@@ -151,3 +151,31 @@ def test_exact_and_float_solvers_agree_with_disabled_actions(m):
         assert np.abs(sol.values - np.array(exact.values, dtype=float)).max() <= max(sol.error_bound, 1e-9)
         assert all(m.enabled[s, m.action_index(a)] for s, acts in enumerate(sol.argmax) for a in acts)
     assert all(m.enabled[s, m.action_index(a)] for s, acts in enumerate(exact.argmax) for a in acts)
+
+
+@settings(max_examples=40, deadline=None)
+@given(masked_mdps(), st.integers(0, 5))
+def test_modified_policy_iteration_keeps_its_error_bound(m, sweeps):
+    """Against the exact optimum: |v - v*| <= the reported bound < tolerance, and the same
+    argmax sets (the gaps between Q-values of these small rational models are far above the
+    float tolerance)."""
+    from theory.solvers import modified_policy_iteration
+
+    exact = policy_iteration(m, "true")
+    sol = modified_policy_iteration(m.to_float(), "true", tolerance=1e-9, sweeps=sweeps)
+    assert np.abs(sol.values - np.array(exact.values, dtype=float)).max() <= sol.error_bound + 1e-12
+    assert sol.error_bound < 1e-9
+    assert sol.argmax == exact.argmax
+
+
+def test_modified_policy_iteration_refuses_bad_arguments():
+    from theory.errors import InvalidArgument
+    from theory.solvers import modified_policy_iteration
+
+    m = corridor().to_float()
+    with pytest.raises(InvalidArgument, match=r"^tolerance is 0, not a positive number$"):
+        modified_policy_iteration(m, "true", tolerance=0)
+    with pytest.raises(InvalidArgument, match=r"^sweeps is -1, not an integer >= 0$"):
+        modified_policy_iteration(m, "true", sweeps=-1)
+    with pytest.raises(InvalidArgument, match=r"float method"):
+        modified_policy_iteration(corridor(), "true")

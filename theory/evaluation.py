@@ -17,7 +17,7 @@ import numpy as np
 
 from theory.budget import EXACT_ENTRY_BYTES, check_budget, check_entries
 from theory.errors import InvalidArgument, InvalidPolicy
-from theory.linalg import SMALL_DENSE, expected_next, solve_discounted, solve_discounted_transpose
+from theory.linalg import expected_next, solve_discounted, solve_discounted_transpose, use_dense
 from theory.mdp import FiniteMDP
 from theory.numbers import coerce_array, zeros_like_kind
 from theory.policy import Policy
@@ -218,7 +218,7 @@ def state_action_flow(mdp: FiniteMDP, weights: np.ndarray) -> np.ndarray:
     >>> state_action_flow(two_state(), exact_array([[0, 1], [0, 0]])).tolist()
     [Fraction(1, 10), Fraction(9, 10)]
     """
-    if not mdp.exact and mdp.S * mdp.A * mdp.S <= SMALL_DENSE:
+    if use_dense(mdp):
         return np.einsum("sa,sat->t", weights, mdp.transitions)
     return mdp.sparse.flow(weights)
 

@@ -21,6 +21,7 @@ from typing import Any
 import flint
 import numpy as np
 
+from theory.budget import check_budget
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
 
@@ -28,6 +29,8 @@ __all__ = [
     "SMALL_DENSE",
     "DIRECT_LIMIT",
     "ITERATIVE_TOLERANCE",
+    "EXACT_MATRIX_ENTRY_BYTES",
+    "use_dense",
     "expected_next",
     "policy_kernel",
     "solve_discounted",
@@ -43,9 +46,21 @@ DIRECT_LIMIT = 200_000
 ITERATIVE_TOLERANCE = 1e-12
 
 
-def _small(mdp: FiniteMDP) -> bool:
-    """A float model small enough for the dense view (the numbers of the dense code path)."""
-    return mdp.S * mdp.A * mdp.S <= SMALL_DENSE
+#: The estimated bytes of one entry of a dense flint rational matrix (two machine words and the
+#: limbs of a small numerator and denominator).
+EXACT_MATRIX_ENTRY_BYTES = 32
+
+
+def use_dense(mdp: FiniteMDP) -> bool:
+    """Whether float linear algebra on ``mdp`` uses the dense (S, A, S) view: a float model
+    with at most :data:`SMALL_DENSE` entries, or one whose dense array exists already (given
+    dense). Exact models always use the sparse form.
+
+    >>> from theory.examples import two_state
+    >>> use_dense(two_state()), use_dense(two_state().to_float())
+    (False, True)
+    """
+    return not mdp.exact and (mdp.S * mdp.A * mdp.S <= SMALL_DENSE or mdp.dense_stored)
 
 
 def expected_next(mdp: FiniteMDP, v: np.ndarray) -> np.ndarray:
@@ -56,7 +71,7 @@ def expected_next(mdp: FiniteMDP, v: np.ndarray) -> np.ndarray:
     >>> expected_next(two_state(), exact_array([0, 10]))[0].tolist()
     [Fraction(0, 1), Fraction(9, 1)]
     """
-    if not mdp.exact and _small(mdp):
+    if use_dense(mdp):
         return mdp.transitions @ v
     return mdp.sparse.expected_next(v)
 
@@ -65,7 +80,7 @@ def policy_kernel(mdp: FiniteMDP, pi: np.ndarray) -> Any:
     """The state kernel :math:`P_\\pi(s' \\mid s) = \\sum_a \\pi(a \\mid s) P(s' \\mid s, a)`:
     a dense (S, S) float array for a small float model, a ``scipy.sparse.csr_array`` for a
     larger one, or for exact input a sparse dict ``{s: {s': p}}``."""
-    if not mdp.exact and _small(mdp):
+    if use_dense(mdp):
         rows = _one_hot_rows(pi)
         if rows is not None:
             return _gather_rows(mdp.transitions, rows)
@@ -110,7 +125,10 @@ def _float_system(kernel: np.ndarray, discount: float) -> np.ndarray:
 
 
 def _exact_system(S: int, kernel: dict[int, dict[int, Fraction]], discount: Fraction, transpose: bool) -> Any:
-    """:math:`I - \\gamma P_\\pi` (or its transpose) as a flint ``fmpq_mat``."""
+    """:math:`I - \\gamma P_\\pi` (or its transpose) as a flint ``fmpq_mat`` (dense: refused over
+    the memory budget, at :data:`EXACT_MATRIX_ENTRY_BYTES` an entry)."""
+    check_budget("states", S, S * S * EXACT_MATRIX_ENTRY_BYTES,
+                 f"an exact solve of {S} linear equations (a dense {S} x {S} rational matrix)")
     M = flint.fmpq_mat(S, S)
     for i in range(S):
         M[i, i] = 1

@@ -178,6 +178,12 @@ class FiniteMDP:
         return stored
 
     @property
+    def dense_stored(self) -> bool:
+        """True when the dense (S, A, S) array exists (given as such, or built by reading
+        ``transitions``): the float solvers then use it rather than the sparse form."""
+        return "transitions" in self.__dict__
+
+    @property
     def exact(self) -> bool:
         """True for an exact (Fraction) model, False for float64."""
         stored = self.__dict__.get("_sparse")

@@ -109,7 +109,8 @@ def _check_measure(mdp: FiniteMDP, d: Any) -> np.ndarray:
 def count_deterministic_policies(mdp: FiniteMDP, *, stationary: bool = True) -> int:
     """The number :math:`A^S` of deterministic stationary policies of ``mdp`` (an exact int);
     ``stationary=False``: the number :math:`A^{HS}` of deterministic time-dependent (Markov)
-    policies of a finite-horizon MDP.
+    policies of a finite-horizon MDP. With state-dependent action sets, :math:`\\prod_s |A(s)|`
+    (to the power H).
 
     >>> from theory.examples import two_state
     >>> count_deterministic_policies(two_state())
@@ -118,7 +119,10 @@ def count_deterministic_policies(mdp: FiniteMDP, *, stationary: bool = True) -> 
     16
     """
     check_instance(mdp, FiniteMDP, "mdp")
-    return mdp.A ** (check_policy_steps(stationary, mdp.horizon) * mdp.S)
+    steps = check_policy_steps(stationary, mdp.horizon)
+    if mdp.all_enabled:
+        return mdp.A ** (steps * mdp.S)
+    return math.prod(int(k) for k in mdp.enabled.sum(axis=1)) ** steps
 
 
 def deterministic_policies(
@@ -126,7 +130,8 @@ def deterministic_policies(
 ) -> list[Policy]:
     """Every deterministic stationary policy :math:`\\pi : S \\to A` of ``mdp``, of its kind.
 
-    The :math:`A^S` policies come in lexicographic order of their action indices (state
+    The :math:`A^S` policies (:math:`\\prod_s |A(s)|` with state-dependent action sets: only
+    enabled actions are chosen) come in lexicographic order of their action indices (state
     ``states[0]`` varies slowest). Refuses, before building anything, when their number exceeds
     ``max_policies``. Works for discounted and finite-horizon MDPs (for a horizon these are the
     stationary deterministic policies only); ``stationary=False`` (finite horizon only) gives
@@ -152,14 +157,16 @@ def deterministic_policies(
     count = count_deterministic_policies(mdp, stationary=stationary)
     if count > cap:
         exponent, kind = (f"{mdp.S}", "stationary") if stationary else (f"({steps}*{mdp.S})", "time-dependent")
+        formula = f"{mdp.A}**{exponent} = " if mdp.all_enabled else ""
         raise InvalidArgument(
-            f"the MDP has {mdp.A}**{exponent} = {count} deterministic {kind} policies, "
+            f"the MDP has {formula}{count} deterministic {kind} policies, "
             f"more than max_policies = {cap}"
         )
     one, zero = (Fraction(1), Fraction(0)) if mdp.exact else (1.0, 0.0)
     shape = (mdp.S, mdp.A) if stationary else (steps, mdp.S, mdp.A)
     out = []
-    for choice in itertools.product(range(mdp.A), repeat=steps * mdp.S):
+    per_state = [mdp.enabled_actions(s) for s in range(mdp.S)] * steps
+    for choice in itertools.product(*per_state):
         probs = np.empty(shape, dtype=object if mdp.exact else np.float64)
         probs.fill(zero)
         probs.reshape(-1, mdp.A)[np.arange(steps * mdp.S), list(choice)] = one
@@ -198,7 +205,8 @@ def flow_residual(mdp: FiniteMDP, d: Any) -> np.ndarray:
 
 
 def is_occupancy_measure(mdp: FiniteMDP, d: Any, tolerance: float = FLOAT_TOLERANCE) -> bool:
-    """True when d lies in the occupancy polytope: :math:`d \\ge 0` and the flow residual is 0.
+    """True when d lies in the occupancy polytope: :math:`d \\ge 0`, the flow residual is 0 and
+    d is 0 on every disabled action.
 
     Exact input: exact comparisons. Float input: entries >= ``-tolerance`` and
     :math:`|\\rho(s)| \\le` ``tolerance`` :math:`\\cdot \\max(1, \\max|d|)`.
@@ -216,15 +224,16 @@ def is_occupancy_measure(mdp: FiniteMDP, d: Any, tolerance: float = FLOAT_TOLERA
     tol = check_tolerance(tolerance)
     residual = flow_residual(mdp, arr)
     if mdp.exact:
-        return bool(np.all(arr >= 0)) and bool(np.all(residual == 0))
+        return bool(np.all(arr >= 0)) and bool(np.all(residual == 0)) and bool(np.all(arr[~mdp.enabled] == 0))
     scale = max(1.0, float(np.max(np.abs(arr))))
-    return bool(np.all(arr >= -tol)) and bool(np.all(np.abs(residual) <= tol * scale))
+    return bool(np.all(arr >= -tol)) and bool(np.all(np.abs(residual) <= tol * scale)) \
+        and bool(np.all(np.abs(arr[~mdp.enabled]) <= tol * scale))
 
 
 def policy_from_occupancy(mdp: FiniteMDP, d: Any) -> Policy:
     """The stationary policy whose occupancy measure is d:
     :math:`\\pi(a \\mid s) = d(s, a) / \\sum_b d(s, b)`, uniform where :math:`\\sum_b d(s, b) = 0`
-    (a state the policy never reaches). Then ``occupancy(mdp, pi) == d`` (exactly on exact input).
+    (a state the policy never reaches; over its enabled actions). Then ``occupancy(mdp, pi) == d`` (exactly on exact input).
     Refuses a d outside the polytope, naming the first violated equation.
 
     Source: Altman (1999), Theorem 3.1; Puterman (1994), Theorem 6.9.1.
@@ -250,10 +259,11 @@ def policy_from_occupancy(mdp: FiniteMDP, d: Any) -> Policy:
         )
     S, A = mdp.S, mdp.A
     probs = zeros_like_kind((S, A), mdp.exact)
+    uniform = Policy.uniform(mdp).probs
     for s in range(S):
         total = sum(arr[s], Fraction(0)) if mdp.exact else float(arr[s].sum())
         if (total == 0) if mdp.exact else total <= FLOAT_TOLERANCE:
-            probs[s] = Fraction(1, A) if mdp.exact else 1.0 / A
+            probs[s] = uniform[s]
         else:
             probs[s] = arr[s] / total
     return Policy(probs, mdp.states, mdp.actions)
