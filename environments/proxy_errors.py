@@ -429,7 +429,11 @@ def _kind(array: np.ndarray, exact: bool) -> np.ndarray:
 
 
 def _with_proxy(mdp: FiniteMDP, proxy: np.ndarray) -> FiniteMDP:
+    """The MDP with ``proxy`` as its "proxy" reward; a disabled action has no reward, so the
+    error model's entry there is not part of the proxy (0)."""
     rewards = dict(mdp.rewards)
+    if not mdp.all_enabled:
+        proxy = np.where(mdp.enabled, proxy, Fraction(0) if mdp.exact else 0.0)
     rewards["proxy"] = proxy
     return mdp.replace(rewards=rewards)
 

@@ -117,6 +117,7 @@ def shift_dynamics(mdp: FiniteMDP, other: Any, m: Fraction) -> FiniteMDP:
             )
         if other.exact != mdp.exact:
             raise InvalidArgument(f"other is {_kind_name(other)} but mdp is {_kind_name(mdp)}")
+        _check_same_actions(other, mdp, "other", "mdp")
         kernel = other.transitions
     else:
         kernel = _check_array(other, shape, mdp.exact, "other")
@@ -176,6 +177,7 @@ def shift_layout(layouts: str | tuple[Any, Any], m: Fraction, **params: Any) -> 
             raise InvalidArgument(
                 f"the train and test layouts differ in {field} ({shown[0]} and {shown[1]}); they must share it"
             )
+    _check_same_actions(test, train, "the test layout", "the training layout")
     if not train.exact:
         m = float(m)  # type: ignore[assignment]
     return train.replace(
@@ -228,6 +230,17 @@ def _check_m(m: Any, mdp: FiniteMDP) -> Fraction | float:
 
 def _check_array(values: Any, shape: tuple[int, ...], exact: bool, field: str) -> np.ndarray:
     return check_array(values, shape, exact, field, InvalidArgument)
+
+
+def _check_same_actions(other: FiniteMDP, mdp: FiniteMDP, other_name: str, mdp_name: str) -> None:
+    """A shift mixes rows action by action: both models must enable the same actions."""
+    differ = np.argwhere(other.enabled != mdp.enabled)
+    if len(differ):
+        s, a = (int(i) for i in differ[0])
+        state, action = mdp.states[s], mdp.actions[a]
+        which = (other_name, mdp_name) if other.enabled[s, a] else (mdp_name, other_name)
+        raise InvalidArgument(f"{which[0]} enables {action!r} in {state!r} but {which[1]} does not; a shift needs the "
+                              "same action sets")
 
 
 def _mix(x: np.ndarray, y: np.ndarray, m: Fraction | float) -> np.ndarray:

@@ -362,10 +362,24 @@ def test_empty_labels_in_a_file_are_refused():
 def test_a_model_too_large_for_the_budget_is_refused_before_it_is_built(monkeypatch):
     monkeypatch.setenv("DECONFUSE_MEMORY_BUDGET", "1MB")
     data = mdp_to_dict(two_state())
-    data["states"] = [f"s{i}" for i in range(300)]
-    with raises("$.states x $.actions is 300 x 2: an MDP of 300 states and 2 actions needs about 4.67 MB, over the "
-                "memory budget of 1 MB; set DECONFUSE_MEMORY_BUDGET (or deconfuse --memory-budget) to raise it"):
+    data["states"] = [f"s{i}" for i in range(1000)]
+    # Sparse: 5 non-zero transitions at 120 + 8 bytes, and (2 rewards + 6 working arrays) of
+    # 1000 x 2 exact entries at 120 bytes: 640 + 1,920,000 bytes = 1.83 MiB.
+    with raises("$.states x $.actions is 1000 x 2: an MDP of 1000 states and 2 actions needs about 1.83 MB, over "
+                "the memory budget of 1 MB; set DECONFUSE_MEMORY_BUDGET (or deconfuse --memory-budget) to raise it"):
         mdp_from_dict(data)
+
+
+def test_a_sparse_model_is_estimated_by_its_non_zero_transitions(monkeypatch):
+    # A 2000-state cycle: dense it would need 2000 x 1 x 2000 x 24 bytes = 91.6 MiB, over a
+    # 10 MB budget; sparse, 2000 x 128 + 8 x 2000 x 120 bytes = 2.08 MiB, within it.
+    monkeypatch.setenv("DECONFUSE_MEMORY_BUDGET", "10MB")
+    S = 2000
+    data = {"format": "deconfuse.mdp/1", "states": [f"s{i}" for i in range(S)], "actions": ["next"],
+            "transitions": {f"s{i}": {"next": {f"s{(i + 1) % S}": "1"}} for i in range(S)},
+            "rewards": {"true": {"s0": {"next": "1"}}}, "initial": {"s0": "1"}, "discount": "1/2"}
+    m = mdp_from_dict(data)
+    assert m.S == S and m.sparse.nnz == S and not m.dense_stored
 
 
 def test_huge_exact_numbers_round_trip_and_to_float_names_the_entry():

@@ -179,3 +179,81 @@ def test_modified_policy_iteration_refuses_bad_arguments():
         modified_policy_iteration(m, "true", sweeps=-1)
     with pytest.raises(InvalidArgument, match=r"float method"):
         modified_policy_iteration(corridor(), "true")
+
+
+def test_a_shift_between_models_with_different_action_sets_is_refused():
+    from theory.errors import InvalidArgument
+    from environments.shifts import shift_dynamics
+
+    m = corridor()
+    rows = _rows(m)
+    rows[(1, 1)] = {0: F(1)}  # 'left' enabled in 'mid' in the other model
+    other = m.replace(transitions=rows, enabled={"mid": ["stay", "left", "right"], "end": ["stay"]})
+    with pytest.raises(InvalidArgument, match=r"^other enables 'left' in 'mid' but mdp does not; a shift needs"):
+        shift_dynamics(m, other, F(1, 2))
+    # Same action sets: the mixture of the rows, here (1/2) jump-to-end + (1/2) jump-to-start.
+    mixed = shift_dynamics(m, m.replace(transitions={**_rows(m), (0, 3): {0: F(1)}}), F(1, 2))
+    assert mixed.transitions[0, 3].tolist() == [F(3, 4), 0, F(1, 4)]
+
+
+@settings(max_examples=20, deadline=None)
+@given(masked_mdps())
+def test_the_error_models_give_disabled_actions_no_proxy_reward(m):
+    from environments import proxy_errors
+
+    m = m.replace(rewards={"true": m.rewards["true"]})
+    for model in (proxy_errors.regressional(m, scale=F(2), seed=3), proxy_errors.extremal(m, support=["s0"], magnitude=F(5))):
+        proxy = model.rewards["proxy"]
+        assert all(proxy[s, a] == 0 for s, a in np.argwhere(~m.enabled))
+        assert model.rewards["true"].tolist() == m.rewards["true"].tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(masked_mdps(), st.data())
+def test_the_sparse_operations_equal_their_dense_definitions(m, data):
+    """expected_next, flow and kernel of the CSR form against sums over the dense array, exact
+    (equal) and float (within 1e-12)."""
+    P = m.transitions
+    v = np.array([F(data.draw(st.integers(-5, 5)), data.draw(st.integers(1, 3))) for _ in range(m.S)], dtype=object)
+    w = np.array([[F(data.draw(st.integers(0, 4)), 4) for _ in range(m.A)] for _ in range(m.S)], dtype=object)
+    pi = Policy.uniform(m).probs
+    dense_next = np.array([[sum(P[s, a, t] * v[t] for t in range(m.S)) for a in range(m.A)] for s in range(m.S)])
+    dense_flow = np.array([sum(w[s, a] * P[s, a, t] for s in range(m.S) for a in range(m.A)) for t in range(m.S)])
+    dense_kernel = {s: {t: sum(pi[s, a] * P[s, a, t] for a in range(m.A)) for t in range(m.S)} for s in range(m.S)}
+    assert m.sparse.expected_next(v).tolist() == dense_next.tolist()
+    assert m.sparse.flow(w).tolist() == dense_flow.tolist()
+    kernel = m.sparse.kernel(pi)
+    assert {s: {t: p for t, p in row.items()} for s, row in kernel.items()} == \
+        {s: {t: p for t, p in row.items() if p != 0} for s, row in dense_kernel.items()}
+    f = m.to_float().sparse
+    assert np.allclose(f.expected_next(v.astype(float)), dense_next.astype(float), atol=1e-12)
+    assert np.allclose(f.flow(w.astype(float)), dense_flow.astype(float), atol=1e-12)
+    K = f.kernel(pi.astype(float)).toarray()
+    assert np.allclose(K, [[float(dense_kernel[s][t]) for t in range(m.S)] for s in range(m.S)], atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(masked_mdps())
+def test_the_sparse_float_paths_agree_with_the_exact_solution(m):
+    """Forcing the sparse float code paths on a small model (SMALL_DENSE = 0): sparse LU, and
+    the iterative solve with its residual bound (DIRECT_LIMIT = 0), against exact values."""
+    import theory.linalg as linalg
+
+    exact = policy_iteration(m, "true")
+    pi = exact.policy
+    v_exact = np.array(state_values(m, pi, "true"), dtype=float)
+    d_exact = np.array(occupancy(m, pi), dtype=float)
+    f, pi_f = m.to_float(), pi.to_float()
+    saved = linalg.SMALL_DENSE, linalg.DIRECT_LIMIT
+    try:
+        for direct in (saved[1], 0):
+            linalg.SMALL_DENSE, linalg.DIRECT_LIMIT = 0, direct
+            fresh = f.replace()  # no dense array cached: the sparse form is used
+            assert not linalg.use_dense(fresh)
+            scale = 1 + np.abs(v_exact).max()
+            assert np.abs(state_values(fresh, pi_f, "true") - v_exact).max() <= 1e-9 * scale
+            assert np.abs(occupancy(fresh, pi_f) - d_exact).max() <= 1e-9 * (1 + d_exact.max())
+            sol = policy_iteration(fresh, "true")
+            assert np.abs(sol.values - np.array(exact.values, dtype=float)).max() <= 1e-8 * scale
+    finally:
+        linalg.SMALL_DENSE, linalg.DIRECT_LIMIT = saved

@@ -65,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     kind = "exact" if exact else "float"
     time = f"discount {format_number(mdp.discount)}" if mdp.horizon is None else f"horizon {mdp.horizon} (values at t = 0)"
-    print(f"{args.target}: {mdp.S} states, {mdp.A} actions, {time}, {kind}; optimising {reward!r} by {sol.method}")
+    disabled = int((~mdp.enabled).sum())
+    actions = f"{mdp.A} actions" + (f" ({disabled} state-action pairs disabled)" if disabled else "")
+    print(f"{args.target}: {mdp.S} states, {actions}, {time}, {kind}; optimising {reward!r} by {sol.method}")
     rows = [[s, exact_and_decimal(x), " ".join(acts), " ".join(f"{a}:{p}" for a, p in policy[s].items())]
             for s, x, acts in zip(mdp.states, v0, argmax)]
     print(table(rows, ["state", "optimal value", "argmax set", "policy"]))
