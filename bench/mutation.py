@@ -19,7 +19,8 @@ only the last bit of a float result). A surviving equivalent mutant is left out 
 equivalent mutant that is killed is reported (its argument is then wrong) and counted as killed.
 
 Modules: theory/solvers.py, theory/evaluation.py, theory/selection.py, agents/soft.py,
-theory/goodhart.py, theory/metrics.py, environments/shifts.py, and the conjecture engine behind
+theory/goodhart.py, theory/metrics.py, environments/shifts.py, the sparse core (theory/sparse.py, the
+action-set checks of theory/validation.py and theory/policy.py, theory/linalg.py), and the conjecture engine behind
 the facade property_tests/engine.py: property_tests/checking.py (verdicts), declare.py
 (declarations, claim), counterexamples.py (saved files, replay), reduction.py (minimal
 counterexamples), enumeration.py and exhaustive.py (exhaustive checks).
@@ -57,13 +58,18 @@ COPIED = ("theory", "environments", "agents", "property_tests", "reports", "deco
 
 #: The tests that cover each module (its doctests are added to the run).
 SUITES: dict[str, tuple[str, ...]] = {
-    "theory/solvers.py": ("tests/test_theory_values.py", "tests/test_theory_properties.py", "tests/test_validation.py"),
+    "theory/solvers.py": ("tests/test_theory_values.py", "tests/test_theory_properties.py", "tests/test_validation.py",
+                          "tests/test_sparse.py"),
     "theory/evaluation.py": ("tests/test_theory_values.py", "tests/test_theory_properties.py"),
     "theory/selection.py": ("tests/test_selection.py", "tests/test_best_of_n.py", "tests/test_quantilisers.py"),
     "agents/soft.py": ("tests/test_soft.py",),
     "theory/goodhart.py": ("tests/test_goodhart.py",),
     "theory/metrics.py": ("tests/test_theory_values.py", "tests/test_agents_common.py"),
     "environments/shifts.py": ("tests/test_errors_shifts.py",),
+    "theory/sparse.py": ("tests/test_sparse.py", "tests/test_theory_values.py", "tests/test_validation.py"),
+    "theory/validation.py": ("tests/test_sparse.py", "tests/test_validation.py"),
+    "theory/policy.py": ("tests/test_sparse.py", "tests/test_theory_values.py"),
+    "theory/linalg.py": ("tests/test_sparse.py", "tests/test_theory_values.py"),
     "property_tests/checking.py": ("tests/test_verdicts.py",),
     "property_tests/declare.py": ("tests/test_verdicts.py",),
     "property_tests/counterexamples.py": ("tests/test_verdicts.py",),
@@ -113,10 +119,10 @@ SOLVERS = _table("theory/solvers.py", "solvers", [
     ("    tol = FLOAT_TOLERANCE * np.maximum(1.0, np.abs(best))",
      "    tol = FLOAT_TOLERANCE * np.abs(best)",
      "float argmax tolerance without the floor 1 (Q-values near 0 never tie)"),
-    ("    return q_values >= (best - tol)[:, None]", "    return q_values > (best - tol)[:, None]",
+    ("    mask = q_values >= (best - tol)[:, None]", "    mask = q_values > (best - tol)[:, None]",
      "float argmax: a gap of exactly the tolerance is not a tie (>= written >)"),
-    ("        best = max(range(A), key=lambda a: (row[a], -a))",
-     "        best = max(range(A), key=lambda a: (row[a], a))",
+    ("        best = max(np.flatnonzero(enabled[s]).tolist(), key=lambda a: (row[a], -a))",
+     "        best = max(np.flatnonzero(enabled[s]).tolist(), key=lambda a: (row[a], a))",
      "exact improvement step switches to the last maximal action, not the first"),
     ("        if row[best] > current + margin:", "        if row[best] >= current + margin:",
      "exact improvement step switches on a tie (> written >=): policy iteration never stops"),
@@ -129,8 +135,8 @@ SOLVERS = _table("theory/solvers.py", "solvers", [
     ("    margin = FLOAT_TOLERANCE * np.maximum(1.0, np.abs(current))",
      "    margin = FLOAT_TOLERANCE * np.abs(current)",
      "float improvement margin without the floor 1 (near 0 every rounding wobble switches)"),
-    ("        choice = [int(np.argmax([r[s, a] for a in range(A)])) for s in range(S)]",
-     "        choice = [0] * S",
+    ("        choice = [max(mdp.enabled_actions(s), key=lambda a: (r[s, a], -a)) for s in range(S)]",
+     "        choice = [mdp.enabled_actions(s)[0] for s in range(S)]",
      "exact policy iteration starts from action 0 instead of the immediate argmax"),
     ("    iterations = 0\n    while True:\n        iterations += 1\n        pi = Policy",
      "    iterations = 1\n    while True:\n        iterations += 1\n        pi = Policy",
@@ -144,14 +150,16 @@ SOLVERS = _table("theory/solvers.py", "solvers", [
      "backward induction backs Q_t up from v_t instead of v_{t+1}"),
     ("        argmax=tuple(reversed(argmax)),", "        argmax=tuple(argmax),",
      "backward induction lists the argmax sets from t = H-1 down (not reversed)"),
-    ("        probs[t] = greedy_policy(q_values[t], exact, tie)", "        probs[t] = greedy_policy(q_values[t], exact)",
+    ("        probs[t] = greedy_policy(q_values[t], exact, tie, mdp.enabled)",
+     "        probs[t] = greedy_policy(q_values[t], exact, enabled=mdp.enabled)",
      "backward induction does not pass the tie rule on"),
-    ("    threshold = tolerance * (1 - gamma) / gamma if gamma > 0 else np.inf",
-     "    threshold = tolerance * (1 - gamma) if gamma > 0 else np.inf",
+    ("    v = np.zeros(S)\n    threshold = tolerance * (1 - gamma) / gamma if gamma > 0 else np.inf",
+     "    v = np.zeros(S)\n    threshold = tolerance * (1 - gamma) if gamma > 0 else np.inf",
      "value iteration stopping threshold without the 1/gamma factor"),
     ("    bound = gamma * delta / (1 - gamma)\n", "    bound = delta / (1 - gamma)\n",
      "value iteration error bound without the gamma factor"),
-    ("        if gamma == 0 or delta < threshold:", "        if gamma == 0 or delta <= threshold:",
+    ("        v = v_new\n        if gamma == 0 or delta < threshold:",
+     "        v = v_new\n        if gamma == 0 or delta <= threshold:",
      "value iteration stops at a step exactly equal to the threshold (< written <=)"),
     ("        if iterations >= max_iterations:", "        if iterations > max_iterations:",
      "value iteration's iteration cap off by one"),
@@ -208,16 +216,14 @@ EVALUATION = _table("theory/evaluation.py", "evaluation", [
      "next-state distribution broadcasts p along the action axis (wrong axis)"),
     ("np.einsum(\"sa,sat->t\", weights, mdp.transitions)", "np.einsum(\"sa,sat->s\", weights, mdp.transitions)",
      "float flow sums over the wrong index (outflow per source state)"),
-    ("                out[j] += w * prob", "                out[s] += w * prob",
-     "exact flow credits the source state instead of the successor"),
     ("    for t in range(mdp.horizon):\n        pi = policy.at(t)", "    for t in range(mdp.horizon - 1):\n        pi = policy.at(t)",
      "return distribution stops one step early"),
     ("                    nxt[(j, acc2)] += w * pa * p", "                    nxt[(j, acc2)] += w * p",
      "return distribution forgets the action probability"),
     ("        law[acc if joint else acc[0]] += w", "        law[acc[0]] += w",
      "joint return law keyed by the first reward only"),
-    ("(int(j), T[s, a, j]) for j in np.flatnonzero(T[s, a])", "(int(j), T[j, a, s]) for j in np.flatnonzero(T[s, a])",
-     "float return distribution reads successor probabilities from the transposed kernel"),
+    ("                for j, p in mdp.successors[s][a]:", "                for j, p in mdp.successors[s][0]:",
+     "return distribution follows the first action's successors whatever the action"),
     ("    if arr.shape != (mdp.S, mdp.A):", "    if arr.shape != (mdp.A, mdp.S):",
      "reward array shape checked as (A, S)"),
     ("        if mdp.initial[s] != 0:\n            layer", "        if True:\n            layer",
@@ -785,7 +791,79 @@ EXHAUSTIVE = _table("property_tests/exhaustive.py", "exhaustive", [
      "progress not reported before the first case"),
 ])
 
+SPARSE = _table("theory/sparse.py", "sparse", [
+    ("            nonzero |= np.isnan(flat)", "            pass",
+     "from_dense drops NaN entries (validation never sees them: a NaN row passes as a short row)"),
+    ("            products = self.data * np.asarray(v, dtype=object)[self.indices]",
+     "            products = self.data * np.asarray(v, dtype=object)[self.row_of_entry // self.A]",
+     "exact expected_next weights the source state's value instead of the successor's"),
+    ("            _add_by_row(out, self.indices[keep], products[keep])",
+     "            _add_by_row(out, self.row_of_entry[keep] // self.A, products[keep])",
+     "exact flow credits the source state instead of the successor"),
+    ("            return csr_array((weights * self.data, (states, self.indices)), shape=(self.S, self.S))",
+     "            return csr_array((weights * self.data, (self.indices, states)), shape=(self.S, self.S))",
+     "float kernel transposed"),
+    ("            if w != 0:\n", "            if w != 0 and p != 1:\n",
+     "exact kernel drops the deterministic entries"),
+    ("        return np.diff(self.indptr).reshape(self.S, self.A)", "        return np.diff(self.indptr).reshape(self.A, self.S).T",
+     "row lengths read in action-major order (the disabled/missing row checks look at the wrong rows)"),
+    ("        out[self.row_of_entry * S + self.indices] = self.data",
+     "        out[(self.row_of_entry % A) * S * S // S + self.indices] = self.data",
+     "dense view scatters every state's rows into state 0"),
+])
+
+SPARSE_CHECKS = _table("theory/validation.py", "sparse-checks", [
+    ("    given = np.argwhere(~enabled & (lengths > 0))", "    given = np.argwhere(~enabled & (lengths > 1))",
+     "a one-entry row for a disabled action is accepted"),
+    ("    missing = np.argwhere(enabled & (lengths == 0))", "    missing = np.argwhere(enabled & (lengths < 0))",
+     "an enabled action without a row is reported as a row summing to 0, not as missing"),
+    ("        wrong = np.flatnonzero(enabled.reshape(-1) & (sums != 1))", "        wrong = np.flatnonzero(sums != 1)",
+     "exact row sums checked on disabled actions too (every model with a disabled action refused)"),
+    ("    empty = np.flatnonzero(~mask.any(axis=1))", "    empty = np.flatnonzero(~mask.all(axis=1))",
+     "a state with one disabled action is refused as having none"),
+    ("        if arr.min() >= 0 and bool(", "        if bool(",
+     "the fast path of dense validation lets negative probabilities through when rows sum to 1"),
+])
+
+ACTION_SETS = _table("theory/policy.py", "action-sets", [
+    ("            weights = np.array([Fraction(1, int(c)) for c in counts], dtype=object)",
+     "            weights = np.array([Fraction(1, mdp.A) for c in counts], dtype=object)",
+     "exact uniform policy divides by A, not by the number of enabled actions"),
+    ("        if not mdp.all_enabled:\n            mass", "        if False:\n            mass",
+     "a policy with mass on a disabled action is evaluated"),
+    ("            if not mdp.enabled[i, int(a)]:", "            if False:",
+     "a deterministic choice of a disabled action is accepted"),
+])
+
+ENABLED_SOLVERS = _table("theory/solvers.py", "enabled-solvers", [
+    ("                best = max(row[a] for a in acts)", "                best = max(row)",
+     "exact argmax over a row's disabled entries too (their Q-value r + 0 may be the largest)"),
+    ("    return mask if enabled is None else mask & enabled", "    return mask",
+     "float argmax mask keeps disabled actions"),
+    ("        return np.where(enabled, q_values, -np.inf).max(axis=1)", "        return q_values.max(axis=1)",
+     "float row maximum over disabled actions too (backward induction, lookahead)"),
+    ("        v_new = q_values.max(axis=1) if masked is None else np.where(masked, q_values, -np.inf).max(axis=1)",
+     "        v_new = q_values.max(axis=1)",
+     "value iteration backs up disabled actions"),
+    ("        error_bound=gamma * delta / (1 - gamma),\n    )\n\n\ndef solve(",
+     "        error_bound=gamma * delta * (1 - gamma),\n    )\n\n\ndef solve(",
+     "modified policy iteration reports a bound (1 - gamma)^2 too small"),
+    ("            v = r_pi + gamma * (P_pi @ v)", "            v = r_pi + gamma * (P @ v)[::A]",
+     "modified policy iteration evaluates action 0 in its partial sweeps instead of the greedy policy"),
+])
+
+SPARSE_LINALG = _table("theory/linalg.py", "sparse-linalg", [
+    ("        if gamma * residual / (1.0 - gamma) <= ITERATIVE_TOLERANCE * scale:", "        if residual <= 1e-3:",
+     "the iterative evaluation stops at a residual of 1e-3, far from its stated bound"),
+    ("    K = kernel.T.tocsr() if transpose else kernel", "    K = kernel",
+     "the occupancy solve forgets the transpose on the sparse path"),
+    ("        return splu((identity(S, format=\"csc\") - gamma * K).tocsc()).solve(b)",
+     "        return splu((identity(S, format=\"csc\") - K).tocsc()).solve(b) * (1 - gamma)",
+     "sparse LU solves the undiscounted system (scaled)"),
+])
+
 MUTANTS: list[Mutant] = (SOLVERS + EVALUATION + SELECTION + SOFT + GOODHART + METRICS + SHIFTS
+                         + SPARSE + SPARSE_CHECKS + ACTION_SETS + ENABLED_SOLVERS + SPARSE_LINALG
                          + CHECKING + DECLARE + COUNTEREXAMPLES + REDUCTION + ENUMERATION + EXHAUSTIVE)
 
 
