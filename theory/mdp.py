@@ -392,18 +392,24 @@ def _rows_transitions(rows: Mapping[Any, Any], S: int, A: int) -> SparseTransiti
     targets: list[int] = []
     values: list[Any] = []
     for key, dist in rows.items():
-        if not (isinstance(key, tuple) and len(key) == 2 and all(isinstance(i, (int, np.integer)) for i in key)
+        if not (isinstance(key, tuple) and len(key) == 2
+                and all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in key)
                 and 0 <= key[0] < S and 0 <= key[1] < A):
             raise InvalidMDP(f"transitions has row {key!r}, not a pair (s, a) of indices below ({S}, {A})")
         if not isinstance(dist, Mapping):
             raise InvalidMDP(f"transitions[{key!r}] is {type(dist).__name__}, not a mapping {{s': p}}")
         for j, p in dist.items():
-            if not (isinstance(j, (int, np.integer)) and 0 <= j < S):
+            if not (isinstance(j, (int, np.integer)) and not isinstance(j, bool) and 0 <= j < S):
                 raise InvalidMDP(f"transitions[{key!r}] has successor {j!r}, not an index below {S}")
             cells.append((int(key[0]), int(key[1])))
             targets.append(int(j))
             values.append(p)
-    data = check_array(values, (len(values),), None, "transitions", InvalidMDP) if values else np.zeros(0)
+    try:
+        data = check_array(values, (len(values),), None, "transitions", InvalidMDP) if values else np.zeros(0)
+    except InvalidMDP:
+        for k, value in enumerate(values):  # name the entry when one number alone is wrong
+            check_array([value], (1,), None, f"transitions[{cells[k]!r}][{targets[k]}]", InvalidMDP)
+        raise  # the numbers are fine one by one but mix floats and exact rationals
     order = sorted(range(len(values)), key=lambda k: (cells[k][0] * A + cells[k][1], targets[k]))
     flat = np.array([cells[k][0] * A + cells[k][1] for k in order], dtype=np.int64)
     cols = np.array([targets[k] for k in order], dtype=np.int64)
