@@ -1,6 +1,7 @@
 """deconfuse.environments: builders of exact FiniteMDPs and the registry of named ones.
 
-Every builder returns an exact model (Fractions) with a "true" and a "proxy" reward.
+Every builder returns an exact model (Fractions) with a "true" and a "proxy" reward, except
+``large_gridworld`` (float by default, for scale; one "true" reward).
 ``environments`` imports only ``theory``.
 
 >>> import environments
@@ -23,6 +24,7 @@ from environments.proxy_errors import (
 )
 from environments.gridworld import compile_gridworld
 from environments.gridworlds import lava_test, lava_train, tomato
+from environments.large import large_gridworld
 from environments.gym_import import cliff_walking, frozen_lake, taxi
 from environments.random_mdp import random_mdp
 from environments.registry import builder, describe, get, names, register, unregister
@@ -46,6 +48,7 @@ __all__ = [
     "lava_train",
     "lava_test",
     "tomato",
+    "large_gridworld",
     "frozen_lake",
     "cliff_walking",
     "taxi",
@@ -79,6 +82,7 @@ for _name, _builder in (
     ("taxi", taxi),
     ("cleaning-robot", cleaning_robot),
     ("skalse-two-state", skalse_two_state),
+    ("large-grid", large_gridworld),
 ):
     register(_name, _builder)
 del _name, _builder

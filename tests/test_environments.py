@@ -441,6 +441,7 @@ def test_registry_names_and_descriptions():
     expected = {
         "bandit", "contextual-bandit", "chain", "random", "lava-train", "lava-test", "tomato",
         "frozen-lake", "cliff-walking", "taxi", "cleaning-robot", "skalse-two-state",
+        "large-grid",
     }
     assert set(environments.names()) == expected
     described = dict(environments.describe())
