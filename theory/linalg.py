@@ -16,6 +16,7 @@ Theorem 6.3.1), or a clear error when it does not get there.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "SMALL_DENSE",
     "DIRECT_LIMIT",
     "ITERATIVE_TOLERANCE",
+    "FIXED_POINT_SWEEPS",
     "EXACT_MATRIX_ENTRY_BYTES",
     "use_dense",
     "expected_next",
@@ -43,6 +45,9 @@ SMALL_DENSE = 2 ** 18
 #: Float systems with at most this many states are solved by sparse LU; larger ones iteratively
 #: (the LU of a random sparse graph fills in: 14 s at 10**4 states, where GMRES takes 0.1 s).
 DIRECT_LIMIT = 2_000
+#: Beyond this many sweeps of the fixed-point iteration from scratch (log(tolerance) / log(gamma):
+#: 262 at gamma = 0.9, 2750 at 0.99) the iterative solve starts with GMRES instead.
+FIXED_POINT_SWEEPS = 3000
 #: The bound on :math:`\|v - v^\pi\|_\infty` at which the iterative solve stops (relative to
 #: :math:`\max(1, \|r_\pi\|_\infty / (1 - \gamma))`).
 ITERATIVE_TOLERANCE = 1e-12
@@ -181,8 +186,9 @@ def solve_discounted_transpose(mdp: FiniteMDP, pi: np.ndarray, mu: np.ndarray) -
 def _solve_sparse(kernel: Any, gamma: float, b: np.ndarray, transpose: bool,
                   guess: np.ndarray | None = None) -> np.ndarray:
     """:math:`(I - \\gamma K) x = b` (or its transpose) for a sparse float kernel K: sparse LU
-    up to :data:`DIRECT_LIMIT` states; beyond, GMRES from ``guess`` (default b) and then the
-    fixed-point iteration until the residual bound holds."""
+    up to :data:`DIRECT_LIMIT` states; beyond, the fixed-point iteration from ``guess`` (default
+    b) until the residual bound holds, GMRES first when the discount needs more than
+    :data:`FIXED_POINT_SWEEPS` sweeps."""
     from scipy.sparse import identity
     from scipy.sparse.linalg import gmres, splu
 
@@ -190,15 +196,17 @@ def _solve_sparse(kernel: Any, gamma: float, b: np.ndarray, transpose: bool,
     S = K.shape[0]
     if S <= DIRECT_LIMIT:
         return splu((identity(S, format="csc") - gamma * K).tocsc()).solve(b)
-    system = identity(S, format="csr") - gamma * K
     # The error of x is at most |b - (I - gamma K) x| / (1 - gamma) in the sup norm for K (rows
     # sum to 1), in the 1-norm for K^T (columns sum to 1).
     norm = (lambda y: float(np.abs(y).sum())) if transpose else (lambda y: float(np.abs(y).max()))
     scale = max(1.0, norm(b) / (1.0 - gamma))
-    x, _ = gmres(system, b, x0=b if guess is None else guess, rtol=1e-14, atol=0.0, restart=30, maxiter=20)
-    if norm(b - system @ x) / (1.0 - gamma) <= ITERATIVE_TOLERANCE * scale:
-        return x
-    for _ in range(100_000):  # x = b + gamma K x contracts: polish GMRES's answer
+    x = b.copy() if guess is None else np.asarray(guess, dtype=np.float64)
+    if gamma > 0 and math.log(ITERATIVE_TOLERANCE) / math.log(gamma) > FIXED_POINT_SWEEPS:
+        system = identity(S, format="csr") - gamma * K  # a discount near 1: GMRES first
+        x, _ = gmres(system, b, x0=x, rtol=1e-14, atol=0.0, restart=30, maxiter=20)
+        if norm(b - system @ x) / (1.0 - gamma) <= ITERATIVE_TOLERANCE * scale:
+            return x
+    for _ in range(100_000):  # x = b + gamma K x contracts by gamma a sweep
         new = b + gamma * (K @ x)
         residual = norm(new - x)
         x = new

@@ -111,6 +111,9 @@ class Policy:
                 if a not in mdp.actions:
                     raise InvalidPolicy(f"choice[{s!r}] is {a!r}, not one of {list(mdp.actions)}")
                 idx.append(mdp.actions.index(a))
+        elif isinstance(choice, np.ndarray) and choice.dtype.kind in "iu" and choice.shape == (S,) \
+                and choice.size and 0 <= choice.min() and choice.max() < A:
+            idx = choice  # action indices already (the solvers' case): checked at once
         else:
             idx = [mdp.actions.index(a) if isinstance(a, str) and a in mdp.actions else a for a in choice]
             if len(idx) != S:
@@ -118,14 +121,15 @@ class Policy:
             for s, a in zip(mdp.states, idx):
                 if isinstance(a, bool) or not isinstance(a, (int, np.integer)) or not 0 <= a < A:
                     raise InvalidPolicy(f"choice[{s!r}] is {a!r}, not an action index in [0, {A})")
-        for i, (s, a) in enumerate(zip(mdp.states, idx)):
-            if not mdp.enabled[i, int(a)]:
-                raise InvalidPolicy(f"choice[{s!r}] is {mdp.actions[int(a)]!r}, which is disabled in {s!r}")
+        idx = np.asarray(idx, dtype=np.int64)
+        off = np.flatnonzero(~mdp.enabled[np.arange(S), idx])
+        if len(off):
+            s = mdp.states[int(off[0])]
+            raise InvalidPolicy(f"choice[{s!r}] is {mdp.actions[int(idx[off[0]])]!r}, which is disabled in {s!r}")
         one, zero = (Fraction(1), Fraction(0)) if mdp.exact else (1.0, 0.0)
         probs = np.empty((S, A), dtype=object if mdp.exact else np.float64)
         probs.fill(zero)
-        for s, a in enumerate(idx):
-            probs[s, int(a)] = one
+        probs[np.arange(S), idx] = one
         return cls(probs, mdp.states, mdp.actions)
 
     # -- properties -----------------------------------------------------------------

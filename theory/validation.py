@@ -124,6 +124,8 @@ def check_labels(labels: Any, field: str, error: type[DeconfuseError]) -> tuple[
     ...
     theory.errors.InvalidArgument: states[1] is '', not a label (a label is a non-empty string)
     """
+    if isinstance(labels, tuple) and _CHECKED_LABELS.get(id(labels)) is labels:
+        return labels  # this very tuple passed before (an MDP's labels, handed to its policies)
     if isinstance(labels, str) or not isinstance(labels, Sequence):
         raise error(f"{field} is {labels!r}, not a sequence of string labels")
     labels = tuple(labels)
@@ -139,7 +141,15 @@ def check_labels(labels: Any, field: str, error: type[DeconfuseError]) -> tuple[
         if label in seen:
             raise error(f"{field} repeats the label {label!r}")
         seen.add(label)
+    if len(_CHECKED_LABELS) >= 256:
+        _CHECKED_LABELS.clear()
+    _CHECKED_LABELS[id(labels)] = labels  # the value keeps the tuple (and so its id) alive
     return labels
+
+
+#: Label tuples that passed :func:`check_labels`, by id (the tuple itself is the value, so an
+#: id cannot be reused while it is here; tuples are immutable, so a tuple that passed still does).
+_CHECKED_LABELS: dict[int, tuple[str, ...]] = {}
 
 
 def check_array(
