@@ -831,7 +831,7 @@ ACTION_SETS = _table("theory/policy.py", "action-sets", [
      "exact uniform policy divides by A, not by the number of enabled actions"),
     ("        if not mdp.all_enabled:\n            mass", "        if False:\n            mass",
      "a policy with mass on a disabled action is evaluated"),
-    ("            if not mdp.enabled[i, int(a)]:", "            if False:",
+    ("        off = np.flatnonzero(~mdp.enabled[np.arange(S), idx])", "        off = np.flatnonzero(mdp.enabled[np.arange(S), idx] & False)",
      "a deterministic choice of a disabled action is accepted"),
 ])
 

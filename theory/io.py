@@ -43,6 +43,7 @@ from theory.budget import check_budget, check_mdp_size
 from theory.errors import DeconfuseError, InvalidArgument, InvalidFile
 from theory.mdp import FiniteMDP
 from theory.numbers import format_number, parse_number, parse_number_text
+from theory.validation import check_enabled
 
 __all__ = [
     "FORMAT",
@@ -220,25 +221,19 @@ def _read_header(data: Any, root: str) -> str:
 
 
 def _read_enabled(data: dict[str, Any], states: list[str], actions: list[str], root: str) -> np.ndarray:
-    """The (S, A) mask of ``enabled`` (``{state: [actions]}``; states not listed: all actions)."""
-    mask = np.ones((len(states), len(actions)), dtype=bool)
+    """The (S, A) mask of ``enabled`` (``{state: [actions]}``; states not listed: all actions),
+    read by :func:`theory.validation.check_enabled`."""
     if "enabled" not in data:
-        return mask
+        return check_enabled(None, states, actions, InvalidFile)
     path = f"{root}.enabled"
-    action_at = _index(actions)
-    state_at = _index(states)
-    for s, acts in _table(data["enabled"], state_at, path).items():
+    table = _table(data["enabled"], _index(states), path)
+    for s, acts in table.items():
         if not isinstance(acts, list) or not all(isinstance(a, str) for a in acts):
             raise InvalidFile(f"{path}.{s}: expected a list of action labels, got {acts!r}")
-        row = np.zeros(len(actions), dtype=bool)
-        for a in acts:
-            if a not in action_at:
-                raise InvalidFile(f"{path}.{s}: {a!r} is not an action (expected one of {actions})")
-            row[action_at[a]] = True
-        if not row.any():
-            raise InvalidFile(f"{path}.{s}: no enabled action; every state needs at least one")
-        mask[state_at[s]] = row
-    return mask
+    try:
+        return check_enabled(table, states, actions, InvalidFile)
+    except InvalidFile as exc:
+        raise InvalidFile(f"{path}: {exc}") from None
 
 
 def _read_transitions(data: dict[str, Any], states: list[str], actions: list[str], enabled: np.ndarray,
