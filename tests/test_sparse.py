@@ -257,3 +257,21 @@ def test_the_sparse_float_paths_agree_with_the_exact_solution(m):
             assert np.abs(sol.values - np.array(exact.values, dtype=float)).max() <= 1e-8 * scale
     finally:
         linalg.SMALL_DENSE, linalg.DIRECT_LIMIT = saved
+
+
+def test_a_negative_or_nan_float_entry_is_named_on_either_path():
+    """Dense float input with every action enabled takes the fast dense validation, dense input
+    with a disabled action the sparse one: both name the entry. The rows sum to 1, so only the
+    sign check can catch the -1."""
+    states, actions = ["s0", "s1"], ["a", "b"]
+    rewards = {"true": [[0.0, 0.0], [0.0, 0.0]]}
+    every = np.array([[[2.0, -1.0], [0.0, 1.0]], [[0.0, 1.0], [1.0, 0.0]]])
+    masked = every.copy()
+    masked[1, 1] = 0.0  # no row for 'b' in 's1', disabled there
+    for P, enabled in ((every, None), (masked, {"s1": ["a"]})):
+        with pytest.raises(InvalidMDP, match=r"^transitions\['s0', 'a', 's1'\] is -1.0, a negative probability$"):
+            FiniteMDP(states, actions, P, rewards, [1.0, 0.0], discount=0.5, enabled=enabled)
+        bad = P.copy()
+        bad[0, 0] = [np.nan, 1.0]
+        with pytest.raises(InvalidMDP, match=r"^transitions\['s0', 'a', 's0'\] is nan$"):
+            FiniteMDP(states, actions, bad, rewards, [1.0, 0.0], discount=0.5, enabled=enabled)

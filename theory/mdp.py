@@ -414,7 +414,7 @@ def _rows_transitions(rows: Mapping[Any, Any], S: int, A: int) -> SparseTransiti
     flat = np.array([cells[k][0] * A + cells[k][1] for k in order], dtype=np.int64)
     cols = np.array([targets[k] for k in order], dtype=np.int64)
     data = data[order] if len(order) else data
-    keep = np.flatnonzero(data != 0) if data.dtype == object else np.flatnonzero((data != 0) | np.isnan(data))
+    keep = np.flatnonzero(data != 0)  # NaN != 0: kept, for validation to name
     indptr = np.zeros(S * A + 1, dtype=np.int64)
     np.cumsum(np.bincount(flat[keep], minlength=S * A), out=indptr[1:])
     return SparseTransitions(S, A, indptr, cols[keep], np.asarray(data[keep], dtype=data.dtype))

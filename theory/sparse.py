@@ -65,9 +65,7 @@ class SparseTransitions:
         """From an (S, A, S) array (float64 or object), keeping its non-zero entries."""
         S, A, _ = arr.shape
         flat = arr.reshape(S * A, S)
-        nonzero = flat != 0
-        if flat.dtype != object:
-            nonzero |= np.isnan(flat)  # NaN is kept so that validation names it
+        nonzero = flat != 0  # NaN != 0 too: a NaN entry is kept, and validation names it
         rows, cols = np.nonzero(nonzero)
         indptr = np.zeros(S * A + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=S * A), out=indptr[1:])
