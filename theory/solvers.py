@@ -405,14 +405,21 @@ def value_iteration(
             raise InvalidArgument(f"value_iteration did not reach tolerance {tolerance} in {max_iterations} iterations")
     q_values = r + gamma * (P @ v).reshape(S, A)
     bound = gamma * delta / (1 - gamma)
+    return _float_solution(mdp, q_values, v, reward, tie, "value iteration", iterations, bound)
+
+
+def _float_solution(mdp: FiniteMDP, q_values: np.ndarray, values: np.ndarray, reward: Reward, tie: TieRule,
+                    method: str, iterations: int, bound: float) -> Solution:
+    """The :class:`Solution` of a float iterative method: greedy in ``q_values`` over the
+    enabled actions."""
     sets = argmax_sets(q_values, False, mdp.enabled)
     return Solution(
         policy=Policy(greedy_policy(q_values, False, tie, mdp.enabled), mdp.states, mdp.actions),
-        values=v,
+        values=values,
         q_values=q_values,
         argmax=tuple(tuple(mdp.actions[a] for a in best) for best in sets),
         reward=_reward_name(reward),
-        method="value iteration",
+        method=method,
         iterations=iterations,
         error_bound=bound,
     )
@@ -491,17 +498,8 @@ def modified_policy_iteration(
         raise InvalidArgument(f"modified_policy_iteration did not reach tolerance {tolerance} in {max_iterations} "
                               "iterations")
     q_values = r + gamma * (P @ u).reshape(S, A)
-    sets = argmax_sets(q_values, False, mdp.enabled)
-    return Solution(
-        policy=Policy(greedy_policy(q_values, False, tie, mdp.enabled), mdp.states, mdp.actions),
-        values=u,
-        q_values=q_values,
-        argmax=tuple(tuple(mdp.actions[a] for a in best) for best in sets),
-        reward=_reward_name(reward),
-        method="modified policy iteration",
-        iterations=iterations,
-        error_bound=gamma * delta / (1 - gamma),
-    )
+    return _float_solution(mdp, q_values, u, reward, tie, "modified policy iteration", iterations,
+                           gamma * delta / (1 - gamma))
 
 
 def solve(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform") -> Solution:
