@@ -30,7 +30,7 @@ PRISM has no discount and no horizon: the discount (or horizon) is written in a 
 Only exact models are written (a float model: ``mdp.to_exact()`` first).
 
 >>> from theory.examples import two_state
->>> print(prism_text(two_state()).splitlines()[7])
+>>> print(prism_text(two_state()).splitlines()[6])
     [stay] s=0 -> 1:(s'=0);
 """
 
@@ -170,7 +170,7 @@ def prism_text(mdp: FiniteMDP, *, module: str = "m", sink: bool = False,
     Source: the PRISM manual, "The PRISM Language" (modules, commands, rewards, labels).
 
     >>> from theory.examples import two_state
-    >>> print("\\n".join(prism_text(two_state()).splitlines()[4:12]))
+    >>> print("\\n".join(prism_text(two_state()).splitlines()[3:11]))
     mdp
     module m
         s : [0..1] init 0;
@@ -229,7 +229,7 @@ def drn_text(mdp: FiniteMDP, *, sink: bool = False, reward_names: Mapping[str, s
     DirectEncodingParser (storm-parsers/parser/DirectEncodingParser.cpp).
 
     >>> from theory.examples import two_state
-    >>> print("\\n".join(drn_text(two_state()).splitlines()[3:16]))
+    >>> print("\\n".join(drn_text(two_state()).splitlines()[2:15]).expandtabs(4))
     @type: MDP
     @parameters
     <BLANKLINE>
@@ -241,8 +241,8 @@ def drn_text(mdp: FiniteMDP, *, sink: bool = False, reward_names: Mapping[str, s
     4
     @model
     state 0 init s0
-    \taction stay [0, 0]
-    \t\t0 : 1
+        action stay [0, 0]
+            0 : 1
     """
     _check_exact(mdp, "drn_text")
     actions, labels, rewards = _names(mdp, "m", reward_names, state_labels)
