@@ -181,12 +181,17 @@ def _define_constants(stormpy: Any, program: Any, path: Path, constants: Mapping
     """The program with ``constants`` defined, after checking that none is left undefined."""
     if not isinstance(constants, Mapping):
         raise InvalidArgument(f"constants is {constants!r}, not a mapping name -> value")
-    known = [c.name for c in program.constants]
+    known = {c.name: c for c in program.constants}
     definitions: dict[Any, Any] = {}
     for name, value in constants.items():
         if name not in known:
             listed = ", ".join(known) or "none"
             raise InvalidArgument(f"{path}: --const {name}: the file has no constant {name!r} (its constants: {listed})")
+        if known[name].defined:
+            raise InvalidArgument(
+                f"{path}: --const {name}: the file defines {name} itself (Storm: Illegally defining already "
+                "defined constant); only undefined constants (const int N;) take a value"
+            )
         try:
             definitions.update(
                 stormpy.developer.parse_constant_definition_string(program.expression_manager, f"{name}={value}")
