@@ -1,4 +1,5 @@
-"""Arguments that several commands share: a TARGET with its ``--param`` pairs, and the report
+"""Arguments that several commands share: a TARGET with its ``--param`` pairs (and, for a
+PRISM file, ``--const``, ``--discount``/``--horizon`` and ``--reward-name``), and the report
 folder (``--out``, ``--force``) of ``deconfuse report`` and ``deconfuse demo``.
 
 Examples
@@ -7,7 +8,7 @@ Examples
 >>> parser = argparse.ArgumentParser()
 >>> add_target_arguments(parser)
 >>> parser.parse_args(["bandit", "--param", "k=3"])
-Namespace(target='bandit', param=['k=3'])
+Namespace(target='bandit', param=['k=3'], const=None, discount=None, horizon=None, reward_name=None)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import re
 from collections.abc import Sequence
 
+from deconfuse.text import integer
 from reports.document import DEFAULT_FOLDER
 from theory.errors import InvalidArgument
 
@@ -23,10 +25,18 @@ __all__ = ["add_target_arguments", "add_folder_arguments", "attach_negative_valu
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    """TARGET (an environment name or an MDP JSON file, read by
-    :func:`deconfuse.targets.load_target`) and its repeatable ``--param K=V``."""
-    parser.add_argument("target", metavar="TARGET", help="environment name or MDP JSON file")
+    """TARGET (an environment name, an MDP JSON file or a PRISM file, read by
+    :func:`deconfuse.targets.load_target`), its repeatable ``--param K=V``, and the options of a
+    PRISM file: ``--const N=V`` (repeat), ``--discount G`` or ``--horizon H`` (PRISM has no
+    discount), ``--reward-name OLD=NEW`` (repeat)."""
+    parser.add_argument("target", metavar="TARGET", help="environment name, MDP JSON file or PRISM file (.prism)")
     parser.add_argument("--param", action="append", metavar="K=V", help="environment parameter (repeat)")
+    g = parser.add_argument_group("PRISM files (TARGET.prism, read through stormpy: pip install 'deconfuse[storm]')")
+    g.add_argument("--const", action="append", metavar="N=V", help="value of an undefined PRISM constant (repeat)")
+    g.add_argument("--discount", metavar="G", help="discount in [0, 1), e.g. 9/10 (PRISM has none; or --horizon)")
+    g.add_argument("--horizon", type=integer, metavar="H", help="finite horizon H >= 1 (instead of --discount)")
+    g.add_argument("--reward-name", action="append", metavar="OLD=NEW",
+                   help="import the reward structure OLD as NEW, e.g. gold=true (PRISM reserves 'true'; repeat)")
 
 
 def add_folder_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,15 +1,22 @@
-"""Resolve a command-line TARGET: an environment name with ``--param k=v`` or an MDP JSON path."""
+"""Resolve a command-line TARGET: an environment name with ``--param k=v``, an MDP JSON path, or
+a PRISM file (``.prism``, read by :func:`environments.prism.load_prism`) with ``--const N=V``,
+``--discount`` or ``--horizon`` and ``--reward-name OLD=NEW``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import environments
 from theory.errors import InvalidArgument
 from theory.io import load_mdp
 from theory.mdp import FiniteMDP
 
-__all__ = ["load_target", "parse_params"]
+__all__ = ["PRISM_OPTIONS", "load_target", "parse_params", "prism_options"]
+
+#: The options of a PRISM TARGET: the argparse destination -> the flag.
+PRISM_OPTIONS = {"const": "--const", "discount": "--discount", "horizon": "--horizon", "reward_name": "--reward-name"}
 
 
 def parse_params(pairs: list[str] | None, option: str = "--param") -> dict[str, str]:
@@ -42,11 +49,53 @@ def parse_params(pairs: list[str] | None, option: str = "--param") -> dict[str, 
     return out
 
 
-def load_target(target: str, params: list[str] | None = None, option: str = "--param") -> FiniteMDP:
-    """An MDP from a JSON file path (anything ending in .json or an existing file) or from
-    a registered environment name with parameters (``option``: the flag of those K=V pairs)."""
+def prism_options(args: Any) -> dict[str, Any]:
+    """The PRISM options given on the command line (``args``: the parsed namespace), by their
+    argparse destination; options not given (or absent from the parser) are left out.
+
+    >>> import argparse
+    >>> prism_options(argparse.Namespace(const=["N=3"], discount=None, horizon=4))
+    {'const': ['N=3'], 'horizon': 4}
+    """
+    return {k: getattr(args, k) for k in PRISM_OPTIONS if getattr(args, k, None) is not None}
+
+
+def load_target(target: str, params: list[str] | None = None, option: str = "--param",
+                prism: Mapping[str, Any] | None = None) -> FiniteMDP:
+    """An MDP from a PRISM file (a path ending in .prism, with the options ``prism`` of
+    :func:`prism_options`), a JSON file path (anything ending in .json or an existing file) or
+    a registered environment name with parameters (``option``: the flag of those K=V pairs).
+    The PRISM options given for a JSON file or an environment, and ``option`` for a PRISM
+    file, are refused naming the option.
+
+    >>> load_target("chain", prism={"discount": "1/2"})
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: --discount is for PRISM files, not for the environment 'chain' (write --param discount=1/2)
+    """
+    prism = dict(prism or {})
+    if target.endswith(".prism"):
+        if params:
+            raise InvalidArgument(f"{option} is for environments, not for the PRISM file {target!r} (write --const N=V)")
+        from environments.prism import load_prism
+
+        return load_prism(
+            target,
+            constants=parse_params(prism.get("const"), "--const"),
+            discount=prism.get("discount"),
+            horizon=prism.get("horizon"),
+            rewards=parse_params(prism.get("reward_name"), "--reward-name"),
+        )
     path = Path(target)
-    if target.endswith(".json") or path.is_file():
+    is_file = target.endswith(".json") or path.is_file()
+    for key, flag in PRISM_OPTIONS.items():
+        if key in prism:
+            where = f"the file {target!r}" if is_file else f"the environment {target!r}"
+            hint = ""
+            if key in ("discount", "horizon"):
+                hint = " (its time is in the file)" if is_file else f" (write --param {key}={prism[key]})"
+            raise InvalidArgument(f"{flag} is for PRISM files, not for {where}{hint}")
+    if is_file:
         if params:
             raise InvalidArgument(f"{option} is for environments, not for the file {target!r}")
         return load_mdp(path)

@@ -26,6 +26,7 @@ from environments.gridworld import compile_gridworld
 from environments.gridworlds import lava_test, lava_train, tomato
 from environments.large import large_gridworld
 from environments.gym_import import cliff_walking, frozen_lake, taxi
+from environments.prism import load_prism
 from environments.random_mdp import random_mdp
 from environments.registry import builder, describe, get, names, register, unregister
 from environments.skalse import cleaning_robot, skalse_two_state
@@ -52,6 +53,7 @@ __all__ = [
     "frozen_lake",
     "cliff_walking",
     "taxi",
+    "load_prism",
     "cleaning_robot",
     "skalse_two_state",
     # proxy-error models (Goodhart)

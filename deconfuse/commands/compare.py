@@ -10,7 +10,7 @@ from typing import Any
 from agents import parse_specs
 from agents.compare import ComparisonRow, compare, row_to_json
 from deconfuse.arguments import add_target_arguments
-from deconfuse.targets import load_target
+from deconfuse.targets import load_target, prism_options
 from deconfuse.text import table
 from theory.errors import InvalidArgument
 from theory.numbers import decimal_text, format_number
@@ -37,7 +37,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run agents on TARGET and print objective/true returns, regret, KL and cost."""
-    mdp = load_target(args.target, args.param)
+    mdp = load_target(args.target, args.param, prism=prism_options(args))
     if "true" not in mdp.rewards:
         known = ", ".join(repr(k) for k in mdp.rewards)
         raise InvalidArgument(f"{args.target} has no 'true' reward (it has {known}); compare measures the "

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from deconfuse.arguments import add_target_arguments
-from deconfuse.targets import load_target, parse_params
+from deconfuse.targets import load_target, prism_options, parse_params
 from deconfuse.text import json_number, parse_symbolic, table
 from theory.errors import InvalidArgument
 from theory.evaluation import expected_return
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidArgument("--reward is '', not a reward name")
     if args.symbolic is not None:
         return _solve_symbolic(args)
-    mdp = load_target(args.target, args.param)
+    mdp = load_target(args.target, args.param, prism=prism_options(args))
     if args.float:
         mdp = mdp.to_float()
     reward = args.reward or mdp.default_objective()
