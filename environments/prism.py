@@ -78,12 +78,12 @@ def load_prism(
 
     Examples
     --------
-    Not a doctest (stormpy is optional); with the file of the README:
+    The tomato grid shipped with deconfuse (its true reward is the structure "gold"):
 
-    >>> m = load_prism("environments/prism/tomato.prism", discount="9/10",
-    ...                rewards={"gold": "true"})  # doctest: +SKIP
-    >>> m.states[0], m.actions  # doctest: +SKIP
-    ('r=2,c=3', ('up', 'down', 'left', 'right'))
+    >>> m = load_prism(Path(__file__).parent / "prism" / "tomato.prism", discount="9/10",
+    ...                rewards={"gold": "true"})
+    >>> m.states[0], m.actions, m.reward_names
+    ('r=2,c=3', ('up', 'down', 'left', 'right'), ('proxy', 'true'))
     """
     path = Path(path)
     if discount is None and horizon is None:

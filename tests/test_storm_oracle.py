@@ -214,3 +214,20 @@ def test_negative_control_on_a_registered_grid_and_a_horizon() -> None:
     for mdp in (environments.get("lava-train"), environments.get("chain").replace(discount=None, horizon=3)):
         with pytest.raises(Mismatch):
             check_optimal_values(mdp, _perturbed(mdp))
+
+
+# -- models imported from PRISM ------------------------------------------------------------------
+
+@pytest.mark.parametrize("file, constants", [("lava.prism", {"test": "0"}), ("lava.prism", {"test": "1"}),
+                                             ("tomato.prism", None)])
+def test_models_imported_from_prism_equal_storms(file: str, constants) -> None:
+    """A PRISM model read by environments.load_prism (exactly, through Storm's builder), solved
+    by deconfuse, against Storm on the exported sink model: every state, every reward, and
+    deconfuse's policy evaluated by Storm."""
+    from pathlib import Path
+
+    import environments.prism as prism
+
+    mdp = prism.load_prism(Path(prism.__file__).parent / "prism" / file, constants=constants, discount="9/10")
+    assert check_optimal_values(mdp) == mdp.S * len(mdp.rewards)
+    check_policy_values(mdp)

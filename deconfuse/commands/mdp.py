@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from deconfuse.arguments import add_target_arguments, check_out
-from deconfuse.targets import load_target
+from deconfuse.targets import load_target, prism_options
 from deconfuse.text import option_error
 from theory.errors import InvalidArgument
 from theory.export import save_drn, save_prism
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if suffix not in WRITERS:
         raise InvalidArgument(f"--out {args.out}: {f'unknown extension {suffix!r}' if suffix else 'no extension'}; "
                               f"known: {', '.join(WRITERS)}")
-    mdp = load_target(args.target, args.param)
+    mdp = load_target(args.target, args.param, prism=prism_options(args))
     try:
         path = WRITERS[suffix](mdp, args.out)
     except OSError as exc:
