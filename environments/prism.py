@@ -121,7 +121,10 @@ def load_parametric_prism(
     symbolic (``stormpy.build_model[stormpy.RationalFunction]``), which admits them only in
     update probabilities and reward values, not in guards; each number, a rational function
     with rational coefficients, is converted to a sympy expression exactly through its
-    string form (the names in it checked against the parameters). States, actions, rewards,
+    string form (the names in it checked against the parameters). The states are those
+    reachable through transitions that are not identically 0, so at a parameter value where a
+    probability vanishes the model keeps states that :func:`load_prism` with that value would
+    not reach (they are unreachable there). States, actions, rewards,
     the initial distribution and the time follow :func:`load_prism`. A ParametricMDP has no
     disabled actions, so every state must enable every action (a DTMC always does).
 
