@@ -24,6 +24,11 @@ Conventions of the imported model:
   ``init ... endinit`` block that holds several);
 - time: PRISM has no discount, so exactly one of ``discount`` and ``horizon`` must be given.
 
+:func:`load_parametric_prism` reads a parametric model (undefined ``const double p;`` left as
+parameters with given ranges) through Storm's parametric engine into a
+:class:`~theory.symbolic.ParametricMDP` with the same conventions, its numbers sympy rational
+functions; the two loaders share the parsing, building and conversion code.
+
 Source: the PRISM language (Kwiatkowska, Norman & Parker, "PRISM 4.0", CAV 2011;
 https://www.prismmodelchecker.org/manual/ThePRISMLanguage) and Storm's sparse exact model
 builder (Hensel et al., "The probabilistic model checker Storm", STTT 2022).
