@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import environments
 from theory.errors import InvalidArgument
 from theory.io import load_mdp
 from theory.mdp import FiniteMDP
 
-__all__ = ["PRISM_OPTIONS", "load_target", "parse_params", "prism_options"]
+if TYPE_CHECKING:  # theory.symbolic (sympy) is imported where a parametric model is built
+    from theory.symbolic import ParametricMDP
+
+__all__ = ["PRISM_OPTIONS", "load_parametric_prism_target", "load_target", "parse_params", "prism_options"]
 
 #: The options of a PRISM TARGET: the argparse destination -> the flag.
 PRISM_OPTIONS = {"const": "--const", "discount": "--discount", "horizon": "--horizon", "reward_name": "--reward-name"}
@@ -100,3 +103,32 @@ def load_target(target: str, params: list[str] | None = None, option: str = "--p
             raise InvalidArgument(f"{option} is for environments, not for the file {target!r}")
         return load_mdp(path)
     return environments.get(target, **parse_params(params, option))
+
+
+def load_parametric_prism_target(target: str, name: str, lo: str | None, hi: str | None,
+                                 params: list[str] | None = None,
+                                 prism: Mapping[str, Any] | None = None) -> ParametricMDP:
+    """The ParametricMDP of the PRISM file ``target`` with the parameter ``name`` ranging over
+    [lo, hi] (``--symbolic NAME=LO..HI``; a PRISM file declares no range, so both are needed)
+    and the PRISM options ``prism`` of :func:`prism_options`; ``params`` (``--param``) is refused.
+
+    >>> load_parametric_prism_target("coin.prism", "p", None, None)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: --symbolic p: a PRISM file declares no range for its parameters; write --symbolic p=LO..HI
+    """
+    if params:
+        raise InvalidArgument(f"--param is for environments, not for the PRISM file {target!r} (write --const N=V)")
+    if lo is None or hi is None:
+        raise InvalidArgument(f"--symbolic {name}: a PRISM file declares no range for its parameters; write --symbolic {name}=LO..HI")
+    prism = dict(prism or {})
+    from environments.prism import load_parametric_prism
+
+    return load_parametric_prism(
+        target,
+        {name: (lo, hi)},
+        constants=parse_params(prism.get("const"), "--const"),
+        discount=prism.get("discount"),
+        horizon=prism.get("horizon"),
+        rewards=parse_params(prism.get("reward_name"), "--reward-name"),
+    )

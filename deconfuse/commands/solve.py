@@ -1,5 +1,6 @@
 """``deconfuse solve TARGET``: exact optimal values, argmax sets and returns; with
-``--symbolic NAME=LO..HI`` the exact optimal policy of a parametric environment as NAME varies.
+``--symbolic NAME=LO..HI`` the exact optimal policy of a parametric environment (or of a
+parametric PRISM file, NAME an undefined ``const double``) as NAME varies.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from deconfuse.arguments import add_target_arguments
-from deconfuse.targets import load_target, prism_options, parse_params
+from deconfuse.targets import PRISM_OPTIONS, load_parametric_prism_target, load_target, parse_params, prism_options
 from deconfuse.text import json_number, parse_symbolic, table
 from theory.errors import InvalidArgument
 from theory.evaluation import expected_return
@@ -34,7 +35,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON (exact numbers as 'p/q' strings)")
     p.add_argument("--symbolic", metavar="NAME=LO..HI",
                    help="exact optimal policy as the parameter NAME varies over [LO, HI] "
-                        "(parametric environments: chain, lava-corridor, delayed-reward, proxy-bandit)")
+                        "(parametric environments: chain, lava-corridor, delayed-reward, proxy-bandit; "
+                        "a PRISM file's undefined const double NAME)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,7 +85,12 @@ def _solve_symbolic(args: argparse.Namespace) -> int:
     from theory.symbolic import breakpoints, format_partition, optimal_partition
 
     name, lo, hi = parse_symbolic(args.symbolic)
-    pmdp = get_parametric(args.target, name, **parse_params(args.param))
+    if args.target.endswith(".prism"):
+        pmdp = load_parametric_prism_target(args.target, name, lo, hi, args.param, prism_options(args))
+    else:
+        for key in prism_options(args):
+            raise InvalidArgument(f"{PRISM_OPTIONS[key]} is for PRISM files, not for the environment {args.target!r}")
+        pmdp = get_parametric(args.target, name, **parse_params(args.param))
     others = [p for p in pmdp.params if p != name]
     if others:
         fixes = ", ".join(f"--param {SYMBOL_PARAMETERS.get(p, p)}=VALUE" for p in others)
