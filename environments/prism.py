@@ -255,13 +255,20 @@ def _rational_function(value: Any, names: list[str], path: Path) -> Any:
                       transformations=standard_transformations + (convert_xor,))
 
 
+def _constant(known: Mapping[str, Any], path: Path, option: str, name: str) -> Any:
+    """The program's constant ``name`` (given by ``option``); one line naming the file's
+    constants when it has none of that name."""
+    if name not in known:
+        listed = ", ".join(known) or "none"
+        raise InvalidArgument(f"{path}: {option} {name}: the file has no constant {name!r} (its constants: {listed})")
+    return known[name]
+
+
 def _check_parameters(program: Any, path: Path, params: Mapping[str, Any], constants: Mapping[str, str]) -> None:
     """Each parameter is an undefined ``double`` constant of the program and has no value."""
     known = {c.name: c for c in program.constants}
     for name in params:
-        if name not in known:
-            listed = ", ".join(known) or "none"
-            raise InvalidArgument(f"{path}: --symbolic {name}: the file has no constant {name!r} (its constants: {listed})")
+        _constant(known, path, "--symbolic", name)
         if known[name].defined:
             raise InvalidArgument(
                 f"{path}: --symbolic {name}: the file defines {name} itself; a parameter is an undefined "
@@ -347,9 +354,7 @@ def _define_constants(
     known = {c.name: c for c in program.constants}
     definitions: dict[Any, Any] = {}
     for name, value in constants.items():
-        if name not in known:
-            listed = ", ".join(known) or "none"
-            raise InvalidArgument(f"{path}: --const {name}: the file has no constant {name!r} (its constants: {listed})")
+        _constant(known, path, "--const", name)
         if known[name].defined:
             raise InvalidArgument(
                 f"{path}: --const {name}: the file defines {name} itself (Storm: Illegally defining already "
