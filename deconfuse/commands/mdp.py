@@ -34,6 +34,8 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write TARGET as an MDP file: JSON (exact numbers as "p/q"), PRISM or DRN by extension."""
     check_out(args.out, "file")
+    if Path(args.out).is_dir():
+        raise InvalidArgument(f"--out {args.out}: is a directory")
     suffix = Path(args.out).suffix.lower()
     if suffix not in WRITERS:
         raise InvalidArgument(f"--out {args.out}: {f'unknown extension {suffix!r}' if suffix else 'no extension'}; "
