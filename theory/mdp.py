@@ -51,7 +51,8 @@ class FiniteMDP:
       :class:`~theory.sparse.SparseTransitions`. It is **stored sparse**, as ``sparse`` (a CSR
       matrix of shape (S·A, S)); ``transitions`` reads back the dense (S, A, S) view, built on
       first use and cached, for models of at most :data:`theory.sparse.DENSE_LIMIT` entries
-      (solvers, evaluation and agents use ``sparse``). Every enabled action's row is a
+      (solvers, evaluation and agents use ``sparse`` beyond small models). A dense array given
+      with every action enabled is kept as given, and its sparse form built on first use. Every enabled action's row is a
       distribution (exactly, or within ``FLOAT_TOLERANCE`` for floats).
     - ``enabled``: optional (S, A) bools, or ``{state: [actions]}``, the actions available in
       each state (default: all). A disabled action has no transition row and reward 0; every
@@ -232,7 +233,8 @@ class FiniteMDP:
     # -- conversions ----------------------------------------------------------------------
 
     def replace(self, **changes: Any) -> "FiniteMDP":
-        """A copy with some fields changed, validated again (the transitions passed on sparse)."""
+        """A copy with some fields changed, validated again (the transitions passed on in the
+        form stored: sparse, or the dense array given)."""
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "transitions"}
         fields["transitions"] = self.__dict__.get("_sparse", self.__dict__.get("transitions"))
         fields.update(changes)
