@@ -10,6 +10,7 @@ from agents.best_of_n import BestOfN, best_of_n_distribution, kl_bound, kl_diver
 from agents.direct import Argmax, Fixed, Uniform
 from agents.hybrid import Hybrid
 from agents.lookahead import Lookahead, lookahead_policy
+from agents.qlearning import QLearning, q_learning
 from agents.quantilal import Quantilal, quantilal_policy
 from agents.quantiliser import PolicyQuantiliser, TimestepQuantiliser, TrajectoryQuantiliser, quantilise
 from agents.registry import describe, get, names, parse_spec, parse_specs, register
@@ -34,6 +35,8 @@ register("lookahead", Lookahead, "direct search with a limited horizon: depth-d 
 register("amortised", TabularAmortised,
          "amortised optimiser: lookup table of a teacher's decisions per observation (Millidge 2022)")
 register("hybrid", Hybrid, "hybrid: depth-limited search with amortised leaf values (MuZero shape)")
+register("q-learning", QLearning,
+         "model-free RL: tabular Q-learning from sampled transitions of the objective, then greedy lookup (Watkins 1992)")
 
 __all__ = [
     "Agent",
@@ -63,6 +66,8 @@ __all__ = [
     "Dataset",
     "collect",
     "Hybrid",
+    "QLearning",
+    "q_learning",
     "behaviour_return",
     "resolve_objective",
     "register",
