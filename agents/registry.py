@@ -26,7 +26,7 @@ from theory.numbers import parse_number_text
 
 __all__ = [
     "register", "get", "names", "describe", "parse_spec", "parse_specs", "parse_value",
-    "split_spec", "split_specs", "is_file_spec", "check_params",
+    "split_spec", "split_specs", "is_file_spec", "check_params", "factory",
 ]
 
 _REGISTRY: dict[str, tuple[Callable[..., Agent], str]] = {}
@@ -50,6 +50,21 @@ def describe() -> list[tuple[str, str]]:
     return [(n, d) for n, (_, d) in _REGISTRY.items()]
 
 
+def factory(name: str) -> tuple[str, Callable[..., Agent], str]:
+    """``(registered name, factory, one-line description)`` of the agent ``name`` ('_' and '-'
+    equivalent); an InvalidArgument naming the known agents otherwise.
+
+    >>> factory("best_of_n")[0]
+    'best-of-n'
+    """
+    key = name.strip()
+    if key not in _REGISTRY:
+        key = key.replace("_", "-")
+    if key not in _REGISTRY:
+        raise InvalidArgument(f"agent {name!r} is not registered (known: {', '.join(_REGISTRY)})")
+    return (key, *_REGISTRY[key])
+
+
 def get(name: str, **params: Any) -> Agent:
     """An agent by registered name with keyword parameters (a SPEC string also works).
 
@@ -71,16 +86,10 @@ def get(name: str, **params: Any) -> Agent:
         if twice:
             raise InvalidArgument(f"agent spec {name!r}: parameter {twice[0]} is also given as a keyword; give it once")
         return get(spec_name, **{**spec_params, **params})
-    key = name.strip()
-    if key not in _REGISTRY:
-        key = key.replace("_", "-")
-    if key not in _REGISTRY:
-        known = ", ".join(_REGISTRY)
-        raise InvalidArgument(f"agent {name!r} is not registered (known: {known})")
-    factory, _ = _REGISTRY[key]
-    check_params(factory, params, key)
+    key, make, _ = factory(name)
+    check_params(make, params, key)
     try:
-        return factory(**params)
+        return make(**params)
     except DeconfuseError as exc:
         raise InvalidArgument(f"agent {key!r}: {exc}") from None
     except TypeError as exc:
