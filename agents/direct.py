@@ -24,10 +24,7 @@ class Argmax(BaseAgent):
     """The direct optimiser: an exact argmax of the objective, computed at decision time.
 
     Discounted MDPs: Howard's policy iteration (exact on exact input); finite horizons:
-    backward induction. ``tie="uniform"`` plays uniformly over the exact argmax set of every
-    state, ``tie="first"`` its first action in label order. ``method="value-iteration"`` runs
-    float value iteration to ``tolerance`` instead (float MDPs only) and reports its error
-    bound in ``info["error_bound"]``.
+    backward induction. Value iteration reports its error bound in ``info["error_bound"]``.
 
     Decision-time cost: every policy-iteration sweep (or value-iteration sweep, or backward
     induction step) backs up all S*A pairs, so cost = iterations * S * A Q-value evaluations.
@@ -35,6 +32,19 @@ class Argmax(BaseAgent):
 
     Source: Howard (1960), *Dynamic Programming and Markov Processes*; Puterman (1994).
 
+    Parameters
+    ----------
+    tie
+        "uniform": uniform over the exact argmax set of every state; "first": its first action
+        in label order.
+    method
+        "exact" (policy iteration), or "value-iteration": float value iteration to
+        ``tolerance`` (float MDPs only).
+    tolerance
+        Stopping tolerance of value iteration (unused by the exact method).
+
+    Examples
+    --------
     >>> from theory.examples import two_state
     >>> result = Argmax().run(two_state())
     >>> result.info["argmax"], result.cost.decision

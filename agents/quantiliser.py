@@ -115,16 +115,24 @@ class TimestepQuantiliser(BaseAgent):
     the base restricted to the argmax set (with a uniform base and ``tie="uniform"``:
     ``Argmax(tie="uniform")``; with ``tie="first"``: ``Argmax(tie="first")``).
 
-    ``base``: None (uniform), an Agent or a registered agent name (run on the same MDP and
-    objective; its policy is :math:`\\pi_0`), or a Policy. q is exact (int, Fraction, "p/q") for
-    an exact MDP; a float q is accepted on a float MDP only.
-
     Decision-time cost: the Q-value evaluations of the exact solve, iterations * S * A (as
     :class:`~agents.direct.Argmax`), plus the base agent's cost; the per-state sorting is not
     counted.
 
     Source: Taylor (2016), section 3 (quantilisation of actions); applied per time step with
     :math:`Q^*` as the utility, one of the sequential variants discussed there.
+
+    Parameters
+    ----------
+    q
+        The top fraction of the base policy kept, in (0, 1]; exact (int, Fraction, "p/q") for
+        an exact MDP, a float on a float MDP only.
+    base
+        The base policy: None (uniform), an Agent or registered agent name (run on the same
+        MDP and objective), or a Policy.
+    tie
+        How actions tied in Q* at the quantile boundary share its mass: "uniform" (symmetric),
+        "first" / "last" (filled in ascending / descending index order).
 
     Examples
     --------

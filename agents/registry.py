@@ -3,6 +3,9 @@
 A SPEC is a registered name with parameters: ``argmax``, ``quantiliser:q=1/10``,
 ``amortised:fallback=nearest,samples=200,seed=0``. A list of SPECs is comma-separated; a
 comma-separated token with ``=`` and no ``:`` continues the parameters of the SPEC before it.
+A SPEC may also name an agent in a user's file, ``PATH.py::NAME`` with the same parameters
+(``my_agent.py::MyAgent:threshold=1/2``); the registry only splits such a SPEC
+(:func:`split_spec`), and :func:`property_tests.loading.load_agent` loads it.
 Parameter values are read as exact numbers when they look like numbers ("1/10", "16", "0.5"
 become Fractions or ints), as booleans for "true"/"false", and as strings otherwise.
 
@@ -21,7 +24,10 @@ from agents.protocol import Agent
 from theory.errors import DeconfuseError, InvalidArgument
 from theory.numbers import parse_number_text
 
-__all__ = ["register", "get", "names", "describe", "parse_spec", "parse_specs", "parse_value"]
+__all__ = [
+    "register", "get", "names", "describe", "parse_spec", "parse_specs", "parse_value",
+    "split_spec", "split_specs", "is_file_spec", "check_params", "factory",
+]
 
 _REGISTRY: dict[str, tuple[Callable[..., Agent], str]] = {}
 
@@ -44,6 +50,21 @@ def describe() -> list[tuple[str, str]]:
     return [(n, d) for n, (_, d) in _REGISTRY.items()]
 
 
+def factory(name: str) -> tuple[str, Callable[..., Agent], str]:
+    """``(registered name, factory, one-line description)`` of the agent ``name`` ('_' and '-'
+    equivalent); an InvalidArgument naming the known agents otherwise.
+
+    >>> factory("best_of_n")[0]
+    'best-of-n'
+    """
+    key = name.strip()
+    if key not in _REGISTRY:
+        key = key.replace("_", "-")
+    if key not in _REGISTRY:
+        raise InvalidArgument(f"agent {name!r} is not registered (known: {', '.join(_REGISTRY)})")
+    return (key, *_REGISTRY[key])
+
+
 def get(name: str, **params: Any) -> Agent:
     """An agent by registered name with keyword parameters (a SPEC string also works).
 
@@ -56,38 +77,48 @@ def get(name: str, **params: Any) -> Agent:
     ...
     theory.errors.InvalidArgument: agent 'nope' is not registered (known: argmax, uniform...)
     """
+    if is_file_spec(name):
+        raise InvalidArgument(f"agent {name!r} is in a user's file, not registered; "
+                              "load it with property_tests.loading.load_agent")
     if ":" in name:
-        spec_name, spec_params = _split(name)
+        spec_name, spec_params = split_spec(name)
         twice = sorted(set(spec_params) & set(params))
         if twice:
             raise InvalidArgument(f"agent spec {name!r}: parameter {twice[0]} is also given as a keyword; give it once")
         return get(spec_name, **{**spec_params, **params})
-    key = name.strip()
-    if key not in _REGISTRY:
-        key = key.replace("_", "-")
-    if key not in _REGISTRY:
-        known = ", ".join(_REGISTRY)
-        raise InvalidArgument(f"agent {name!r} is not registered (known: {known})")
-    factory, _ = _REGISTRY[key]
+    key, make, _ = factory(name)
+    check_params(make, params, key)
     try:
-        signature = inspect.signature(factory)
-    except (TypeError, ValueError):  # pragma: no cover
-        signature = None
-    if signature is not None:
-        accepted = [p for p in signature.parameters.values() if p.name != "name"]
-        var_kw = any(p.kind is p.VAR_KEYWORD for p in accepted)
-        allowed = {p.name for p in accepted}
-        for k in params:
-            if not var_kw and k not in allowed:
-                raise InvalidArgument(
-                    f"agent {key!r} has no parameter {k!r} (parameters: {', '.join(sorted(allowed)) or 'none'})"
-                )
-    try:
-        return factory(**params)
+        return make(**params)
     except DeconfuseError as exc:
         raise InvalidArgument(f"agent {key!r}: {exc}") from None
     except TypeError as exc:
         raise InvalidArgument(f"agent {key!r}: {exc}") from None
+
+
+def check_params(factory: Callable[..., Any], params: dict[str, Any], label: str) -> None:
+    """Raise InvalidArgument naming ``label`` when ``factory`` (a class or function) has no
+    parameter of one of ``params``' keys (``name`` is never a SPEC parameter).
+
+    >>> from agents.direct import Argmax
+    >>> check_params(Argmax, {"tie": "first"}, "argmax")
+    >>> check_params(Argmax, {"q": 1}, "argmax")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: agent 'argmax' has no parameter 'q' (parameters: method, tie, tolerance)
+    """
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # pragma: no cover
+        return
+    accepted = [p for p in signature.parameters.values() if p.name != "name"]
+    var_kw = any(p.kind is p.VAR_KEYWORD for p in accepted)
+    allowed = {p.name for p in accepted if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+    for k in params:
+        if not var_kw and k not in allowed:
+            raise InvalidArgument(
+                f"agent {label!r} has no parameter {k!r} (parameters: {', '.join(sorted(allowed)) or 'none'})"
+            )
 
 
 def parse_value(text: str) -> Any:
@@ -105,11 +136,28 @@ def parse_value(text: str) -> Any:
     return int(value) if value.denominator == 1 and "." not in t and "/" not in t else value
 
 
-def _split(spec: str) -> tuple[str, dict[str, Any]]:
-    """``NAME:k=v,...`` -> ``(NAME, {k: value})``; one error for an empty parameter list after
-    the colon, a parameter that is not key=value or has an empty key or value, and a repeated
-    key (never the last of two)."""
-    name, colon, rest = spec.partition(":")
+def is_file_spec(spec: str) -> bool:
+    """Whether ``spec`` names an agent in a user's file (``PATH.py::NAME[:k=v,...]``).
+
+    >>> is_file_spec("mine.py::Mine:k=1"), is_file_spec("argmax:tie=first")
+    (True, False)
+    """
+    return "::" in spec or spec.strip().endswith(".py")
+
+
+def split_spec(spec: str) -> tuple[str, dict[str, Any]]:
+    """``NAME:k=v,...`` (or ``PATH.py::NAME:k=v,...``) -> ``(NAME, {k: value})``, values read by
+    :func:`parse_value`; one error for an empty parameter list after the colon, a parameter that
+    is not key=value or has an empty key or value, and a repeated key (never the last of two).
+
+    >>> split_spec("quantiliser:q=1/10")
+    ('quantiliser', {'q': Fraction(1, 10)})
+    >>> split_spec("dir/mine.py::Mine:threshold=1/2,first=true")
+    ('dir/mine.py::Mine', {'threshold': Fraction(1, 2), 'first': True})
+    """
+    path, sep, tail = spec.rpartition("::")
+    name, colon, rest = tail.partition(":")
+    name = path + sep + name
     params: dict[str, Any] = {}
     tokens = [t.strip() for t in rest.split(",")] if colon else []
     if colon and not any(tokens):
@@ -131,7 +179,7 @@ def parse_spec(spec: str, **context: Any) -> Agent:
     """One agent from a SPEC such as ``quantiliser:q=1/10``. ``context`` keywords (e.g.
     ``train=`` a training MDP) are passed to the agents whose factory accepts them and are
     overridden by parameters written in the SPEC."""
-    name, params = _split(spec)
+    name, params = split_spec(spec)
     key = name if name in _REGISTRY else name.replace("_", "-")
     if key in _REGISTRY:
         factory = _REGISTRY[key][0]
@@ -149,6 +197,16 @@ def parse_specs(text: str, **context: Any) -> list[tuple[str, Agent]]:
     >>> [s for s, _ in parse_specs("argmax:tie=first,uniform")]
     ['argmax:tie=first', 'uniform']
     """
+    return [(s, parse_spec(s, **context)) for s in split_specs(text)]
+
+
+def split_specs(text: str) -> list[str]:
+    """A comma-separated list of SPECs as SPEC strings: a token with ``=`` and no ``:``
+    continues the parameters of the SPEC before it.
+
+    >>> split_specs("argmax,quantiliser:q=1/10,base=uniform,mine.py::Mine:k=1")
+    ['argmax', 'quantiliser:q=1/10,base=uniform', 'mine.py::Mine:k=1']
+    """
     specs: list[str] = []
     for token in filter(None, (t.strip() for t in text.split(","))):
         if "=" in token and ":" not in token:
@@ -159,4 +217,4 @@ def parse_specs(text: str, **context: Any) -> list[tuple[str, Agent]]:
             specs.append(token)
     if not specs:
         raise InvalidArgument("agent list is empty")
-    return [(s, parse_spec(s, **context)) for s in specs]
+    return specs

@@ -1,5 +1,5 @@
-"""The ``deconfuse`` command line: envs | agents | solve | mdp | compare | check | replay |
-reproduce | report | demo, one module each in :mod:`deconfuse.commands` (listed in :data:`COMMANDS`).
+"""The ``deconfuse`` command line: envs | agents | solve | mdp | compare | check | check-agent |
+replay | reproduce | report | demo, one module each in :mod:`deconfuse.commands` (listed in :data:`COMMANDS`).
 
 Errors are one line on stderr with exit status 2 and no traceback, unless ``--debug``: input
 errors (:class:`theory.errors.DeconfuseError`), operating-system errors, a command line that
@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import NoReturn
 
 from deconfuse.arguments import attach_negative_values
-from deconfuse.commands import agents, check, compare, demo, envs, mdp, replay, report, reproduce, solve
+from deconfuse.commands import agents, check, check_agent, compare, demo, envs, mdp, replay, report, reproduce, solve
 from deconfuse.text import os_reason
 from theory.budget import BUDGET_VARIABLE, DEFAULT_BUDGET, format_size, parse_size
 from theory.errors import DeconfuseError
@@ -26,7 +26,8 @@ __all__ = ["COMMANDS", "OneLineParser", "main", "build_parser"]
 
 #: The subcommand modules, in the order of ``deconfuse --help``; each has ``NAME``,
 #: ``add_parser(subparsers)`` and ``run(args) -> int``.
-COMMANDS: tuple[ModuleType, ...] = (envs, agents, solve, mdp, compare, check, replay, reproduce, report, demo)
+COMMANDS: tuple[ModuleType, ...] = (envs, agents, solve, mdp, compare, check, check_agent, replay, reproduce,
+                                    report, demo)
 
 _EPILOG = (
     f"Memory: every computation whose size multiplies out (states x actions x successors, "

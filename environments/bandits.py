@@ -63,12 +63,25 @@ def bandit(
     of ``1/denominator`` in [0, 1], and the proxy is ``true + e`` with ``e`` drawn uniformly
     from the multiples of ``1/denominator`` in ``[-noise, noise]``, all from
     ``numpy.random.default_rng(seed)`` (true first, then the noise): the same seed gives the
-    same bandit. ``true`` and ``proxy`` may be given as explicit tuples of exact numbers; with
-    only ``true`` given the proxy noise is still drawn. ``k`` defaults to 5, or to the length of
-    the explicit rewards.
+    same bandit. With only ``true`` given the proxy noise is still drawn.
 
     Source: the multi-armed bandit (Robbins 1952); the regressional proxy model of
     Manheim & Garrabrant, "Categorizing Variants of Goodhart's Law" (2018).
+
+    Parameters
+    ----------
+    k
+        Number of arms; 5, or the length of the explicit rewards.
+    seed
+        Seed of the drawn rewards and noise.
+    noise
+        Bound of the proxy noise, drawn from the multiples of 1/denominator in [-noise, noise].
+    denominator
+        Denominator of the drawn rewards and noise.
+    true
+        Explicit true rewards of the arms (exact numbers), instead of drawn ones.
+    proxy
+        Explicit proxy rewards of the arms (exact numbers), instead of true + noise.
 
     Examples
     --------

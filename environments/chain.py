@@ -59,11 +59,23 @@ def chain(
     the effect of "back" is to return to s0 with reward 2. Action "forward" has the forward
     effect with probability ``1 - slip`` and the back effect with probability ``slip``;
     action "back" the reverse. ``r(s, a)`` is the expected reward of the effects. The start
-    state is s0. ``discount`` defaults to 9/10 (Strens used 0.99); give ``horizon`` instead
-    for a finite horizon.
+    state is s0.
 
     Source: M. Strens, "A Bayesian Framework for Reinforcement Learning", ICML 2000 (the
     five-state chain with slip 0.2).
+
+    Parameters
+    ----------
+    n
+        Number of states, at least 2.
+    slip
+        Probability that an action has the other action's effect.
+    discount
+        Discount factor; 9/10 unless ``horizon`` is given (Strens used 0.99).
+    horizon
+        A finite horizon instead of a discount.
+    proxy_bonus
+        Added to the reward of the "back" effect in the proxy only.
 
     Examples
     --------

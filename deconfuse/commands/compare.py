@@ -7,11 +7,11 @@ import argparse
 import json
 from typing import Any
 
-from agents import parse_specs
 from agents.compare import ComparisonRow, compare, row_to_json
 from deconfuse.arguments import add_target_arguments
 from deconfuse.targets import load_target, prism_options
 from deconfuse.text import table
+from property_tests.loading import load_agents
 from theory.errors import InvalidArgument
 from theory.numbers import decimal_text, format_number
 
@@ -27,7 +27,8 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(NAME, help="compare agents on TARGET (returns, regret, KL, cost)")
     add_target_arguments(p)
     p.add_argument("--agents", default=DEFAULT_AGENTS, metavar="SPEC,SPEC,...",
-                   help="agents to run, e.g. argmax,quantiliser:q=1/10,amortised:fallback=nearest")
+                   help="agents to run: registered SPECs (argmax,quantiliser:q=1/10,amortised:fallback=nearest) "
+                        "or PATH.py::NAME[:key=value,...] for an agent class or instance in a user's file")
     p.add_argument("--train", metavar="TARGET", help="MDP the amortised agents are trained on (default: TARGET)")
     p.add_argument("--train-param", action="append", metavar="K=V", help="parameter of the --train environment")
     p.add_argument("--objective", help="reward the agents pursue (default: proxy if present)")
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.train_param and not args.train:
         raise InvalidArgument("--train-param is given without --train")
     train = load_target(args.train, args.train_param, "--train-param") if args.train else None
-    specs = parse_specs(args.agents, train=train) if train is not None else parse_specs(args.agents)
+    specs = load_agents(args.agents, train=train) if train is not None else load_agents(args.agents)
     rows = compare(mdp, specs, args.objective)
     if args.json:
         print(json.dumps([row_to_json(r) for r in rows], indent=1))
