@@ -35,7 +35,7 @@ from agents.training import Dataset, Features, check_training, collect, train_wi
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
 from theory.numbers import format_number
-from theory.policy import Policy
+from theory.policy import Policy, uniform_rows
 from theory.validation import check_reward_name
 
 __all__ = [
@@ -228,9 +228,7 @@ def _lookup_policy(
     for s, obs in enumerate(view.observations):
         if s in used and used[s] in ("uniform", "base"):
             if used[s] == "uniform":  # over the state's enabled actions
-                on = view.enabled[s]
-                k = int(on.sum())
-                probs[s] = np.where(on, Fraction(1, k) if view.exact else 1.0 / k, Fraction(0) if view.exact else 0.0)
+                probs[s] = uniform_rows(view.enabled[s:s + 1], view.exact)[0]
                 continue
             if base_rows is None:
                 if base is None:

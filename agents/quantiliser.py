@@ -41,7 +41,7 @@ from theory.errors import InvalidArgument
 from theory.evaluation import expected_return, occupancy, return_distribution
 from theory.mdp import FiniteMDP
 from theory.numbers import Number, coerce_array, format_number, zeros_like_kind
-from theory.policy import Policy
+from theory.policy import Policy, uniform_rows
 from theory.polytope import deterministic_policies
 from theory.solvers import solve
 from theory.selection import peak_q, quantilise, quantiliser_returns
@@ -439,8 +439,7 @@ def _normalise_rows(d: np.ndarray, exact: bool, enabled: np.ndarray) -> np.ndarr
     for s in range(S):
         total = sum(d[s], Fraction(0) if exact else 0.0)
         if total == 0:
-            k = int(enabled[s].sum())
-            out[s] = np.where(enabled[s], Fraction(1, k) if exact else 1.0 / k, Fraction(0) if exact else 0.0)
+            out[s] = uniform_rows(enabled[s:s + 1], exact)[0]
         else:
             out[s] = d[s] / total
     return out

@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import platform
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,6 +63,16 @@ def describe(extra: dict[str, str] | None = None) -> str:
     for key, value in (extra or {}).items():
         lines.append(f"{key:8s}: {value}")
     return "\n".join(lines)
+
+
+def best_of(repeats: int, f: Any) -> tuple[Any, float]:
+    """(result of the last call, best wall time in seconds) over ``repeats`` calls of ``f``."""
+    best, out = float("inf"), None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = f()
+        best = min(best, time.perf_counter() - t0)
+    return out, best
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

@@ -19,7 +19,6 @@ import argparse
 import os
 import resource
 import tempfile
-import time
 import tracemalloc
 from fractions import Fraction
 from typing import Any, Callable
@@ -32,15 +31,6 @@ _machine.use_this_checkout()
 
 from theory.io import load_mdp, save_mdp  # noqa: E402
 from theory.mdp import FiniteMDP  # noqa: E402
-
-
-def _best(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
 
 
 def _peak(fn: Callable[[], Any]) -> float:
@@ -89,18 +79,18 @@ def main() -> int:
     print(_machine.describe())
     rows = []
     build = dense_float()
-    t, _ = _best(build, args.repeats)
+    _, t = _machine.best_of(args.repeats, build)
     rows.append(("float, dense array, S=1000 A=10", t, _peak(build), "< 0.05 s"))
     build = sparse_exact()
-    t, exact = _best(build, args.repeats)
+    exact, t = _machine.best_of(args.repeats, build)
     rows.append(("exact, per-row mappings, S=1000 A=4 3 succ.", t, _peak(build), ""))
-    t, _ = _best(exact.to_float, args.repeats)
+    _, t = _machine.best_of(args.repeats, exact.to_float)
     rows.append(("  its to_float()", t, _peak(exact.to_float), "< 0.1 s"))
     with tempfile.TemporaryDirectory() as folder:
         for S, goal in ((15_000, "< 10 s, < 1 GB"), (100_000, "")):
             path = os.path.join(folder, f"cycle{S}.json")
             save_mdp(cycle(S), path)
-            t, _ = _best(lambda: load_mdp(path), 1)
+            _, t = _machine.best_of(1, lambda: load_mdp(path))
             rows.append((f"exact, JSON cycle, S={S:,} ({os.path.getsize(path) / 2**20:.1f} MiB)", t,
                          _peak(lambda: load_mdp(path)), goal))
     print(f"{'build':48s} {'time (s)':>9s} {'peak traced (MiB)':>18s}  goal")

@@ -60,16 +60,6 @@ def random_dense(S: int, A: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return T, R
 
 
-def best_of(repeats: int, f):
-    """(result of the last call, best wall time) over ``repeats`` calls."""
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t0)
-    return out, best
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--states", type=int, default=1000)
@@ -98,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         transitions=T, rewards={"true": R}, initial=np.full(S, 1.0 / S), discount=gamma,
     )
     t_build = time.perf_counter() - t0
-    _, t_check = best_of(1, lambda: hutil.check(P, R))
+    _, t_check = _machine.best_of(1, lambda: hutil.check(P, R))
 
     quiet = contextlib.redirect_stdout(io.StringIO())  # hiive prints nothing unless verbose; be sure
 
@@ -142,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for _ in range(args.repeats):  # interleaved
         for name, job in jobs.items():
-            out, t = best_of(1, job)
+            out, t = _machine.best_of(1, job)
             results[name] = out
             times[name] = min(times.get(name, float("inf")), t)
 

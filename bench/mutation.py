@@ -826,8 +826,8 @@ SPARSE_CHECKS = _table("theory/validation.py", "sparse-checks", [
 ])
 
 ACTION_SETS = _table("theory/policy.py", "action-sets", [
-    ("            weights = np.array([Fraction(1, int(c)) for c in counts], dtype=object)",
-     "            weights = np.array([Fraction(1, mdp.A) for c in counts], dtype=object)",
+    ("        weights = np.array([Fraction(1, int(c)) for c in counts], dtype=object)",
+     "        weights = np.array([Fraction(1, A) for c in counts], dtype=object)",
      "exact uniform policy divides by A, not by the number of enabled actions"),
     ("        if not mdp.all_enabled:\n            mass", "        if False:\n            mass",
      "a policy with mass on a disabled action is evaluated"),
@@ -840,7 +840,7 @@ ENABLED_SOLVERS = _table("theory/solvers.py", "enabled-solvers", [
      "exact argmax over a row's disabled entries too (their Q-value r + 0 may be the largest)"),
     ("    return mask if enabled is None else mask & enabled", "    return mask",
      "float argmax mask keeps disabled actions"),
-    ("        return np.where(enabled, q_values, -np.inf).max(axis=1)", "        return q_values.max(axis=1)",
+    ("        return _float_row_max(q_values, np.where(enabled, 0.0, -np.inf))", "        return q_values.max(axis=1)",
      "float row maximum over disabled actions too (backward induction, lookahead)"),
     ("    if penalty is not None:\n        q_values = q_values + penalty", "    if False:\n        q_values = q_values + penalty",
      "value iteration backs up disabled actions"),

@@ -360,8 +360,6 @@ class _DenseView:
     def __get__(self, mdp: Any, owner: type) -> Any:
         if mdp is None:
             return self
-        if "transitions" in mdp.__dict__:  # pragma: no cover - the instance attribute comes first
-            return mdp.__dict__["transitions"]
         try:
             dense = mdp.sparse.dense()
         except InvalidArgument as exc:
@@ -389,7 +387,8 @@ def _stored_transitions(given: Any, S: int, A: int, enabled: np.ndarray) -> Spar
 
 
 def _rows_transitions(rows: Mapping[Any, Any], S: int, A: int) -> SparseTransitions:
-    """``{(s, a): {s': p}}`` (indices) to sparse transitions; numbers of one kind."""
+    """``{(s, a): {s': p}}`` (indices) to sparse transitions: the indices checked and the
+    numbers read as one kind here, the rows assembled by :meth:`SparseTransitions.from_entries`."""
     cells: list[tuple[int, int]] = []
     targets: list[int] = []
     values: list[Any] = []
@@ -412,14 +411,7 @@ def _rows_transitions(rows: Mapping[Any, Any], S: int, A: int) -> SparseTransiti
         for k, value in enumerate(values):  # name the entry when one number alone is wrong
             check_array([value], (1,), None, f"transitions[{cells[k]!r}][{targets[k]}]", InvalidMDP)
         raise  # the numbers are fine one by one but mix floats and exact rationals
-    order = sorted(range(len(values)), key=lambda k: (cells[k][0] * A + cells[k][1], targets[k]))
-    flat = np.array([cells[k][0] * A + cells[k][1] for k in order], dtype=np.int64)
-    cols = np.array([targets[k] for k in order], dtype=np.int64)
-    data = data[order] if len(order) else data
-    keep = np.flatnonzero(data != 0)  # NaN != 0: kept, for validation to name
-    indptr = np.zeros(S * A + 1, dtype=np.int64)
-    np.cumsum(np.bincount(flat[keep], minlength=S * A), out=indptr[1:])
-    return SparseTransitions(S, A, indptr, cols[keep], np.asarray(data[keep], dtype=data.dtype))
+    return SparseTransitions.from_entries(S, A, [s * A + a for s, a in cells], targets, data)
 
 
 def _same_transitions(P: SparseTransitions, Q: SparseTransitions) -> bool:

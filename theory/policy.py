@@ -13,7 +13,24 @@ from theory.mdp import FiniteMDP
 from theory.numbers import format_number
 from theory.validation import check_array, check_distribution_rows, check_labels
 
-__all__ = ["Policy"]
+__all__ = ["Policy", "uniform_rows"]
+
+
+def uniform_rows(enabled: np.ndarray, exact: bool) -> np.ndarray:
+    """(S, A) probabilities uniform over the True entries of each row of ``enabled`` (an MDP's
+    mask of enabled actions, or rows of it): Fractions when ``exact``, else float64.
+
+    >>> uniform_rows(np.array([[True, True], [True, False]]), True).tolist()
+    [[Fraction(1, 2), Fraction(1, 2)], [Fraction(1, 1), Fraction(0, 1)]]
+    """
+    S, A = enabled.shape
+    if enabled.all():
+        return np.full((S, A), Fraction(1, A), dtype=object) if exact else np.full((S, A), 1.0 / A)
+    counts = enabled.sum(axis=1)
+    if exact:
+        weights = np.array([Fraction(1, int(c)) for c in counts], dtype=object)
+        return np.where(enabled, weights[:, None], Fraction(0))
+    return np.where(enabled, 1.0 / counts[:, None], 0.0)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -73,20 +90,7 @@ class Policy:
         >>> Policy.uniform(m).probs[1].tolist()
         [Fraction(1, 1), Fraction(0, 1)]
         """
-        S, A = mdp.S, mdp.A
-        if mdp.all_enabled:
-            if mdp.exact:
-                probs = np.full((S, A), Fraction(1, A), dtype=object)
-            else:
-                probs = np.full((S, A), 1.0 / A)
-            return cls(probs, mdp.states, mdp.actions)
-        counts = mdp.enabled.sum(axis=1)
-        if mdp.exact:
-            weights = np.array([Fraction(1, int(c)) for c in counts], dtype=object)
-            probs = np.where(mdp.enabled, weights[:, None], Fraction(0))
-        else:
-            probs = np.where(mdp.enabled, 1.0 / counts[:, None], 0.0)
-        return cls(probs, mdp.states, mdp.actions)
+        return cls(uniform_rows(mdp.enabled, mdp.exact), mdp.states, mdp.actions)
 
     @classmethod
     def deterministic(cls, mdp: FiniteMDP, choice: Mapping[str, str] | Sequence[int]) -> "Policy":

@@ -167,7 +167,7 @@ def row_max(q_values: np.ndarray, enabled: np.ndarray, exact: bool) -> np.ndarra
     if enabled.all():
         return np.array([max(row) for row in q_values], dtype=q_values.dtype)
     if not exact:
-        return np.where(enabled, q_values, -np.inf).max(axis=1)
+        return _float_row_max(q_values, np.where(enabled, 0.0, -np.inf))
     return np.array([max(row[on]) for row, on in zip(q_values, enabled)], dtype=object)
 
 
@@ -223,15 +223,20 @@ def _float_start(mdp: FiniteMDP, r: np.ndarray) -> list[int] | None:
         sol = policy_iteration(floats, r_float, "first")
     except (InvalidArgument, ArithmeticError, ValueError):
         return None
-    return [int(np.flatnonzero(row)[0]) for row in sol.policy.probs]
+    return _first_actions(sol)
+
+
+def _first_actions(sol: Solution) -> list[int]:
+    """The action of every state of a float solution found with ``tie="first"`` (one-hot rows)."""
+    return np.asarray(sol.policy.probs).argmax(axis=1).tolist()
 
 
 def _value_iteration_start(mdp: FiniteMDP, r: np.ndarray) -> list[int]:
-    """The first greedy action of every state after value iteration to a thousandth of the
+    """The first greedy action of every state after value iteration to a millionth of the
     value scale max|r| / (1 - gamma)."""
     scale = max(1.0, float(np.abs(r).max()) / (1.0 - float(mdp.discount)))
     sol = value_iteration(mdp, r, tolerance=1e-6 * scale, tie="first")
-    return [int(np.flatnonzero(row)[0]) for row in sol.policy.probs]
+    return _first_actions(sol)
 
 
 def _reward_name(reward: Reward) -> str:
@@ -252,7 +257,7 @@ def policy_iteration(mdp: FiniteMDP, reward: Reward, tie: TieRule = "uniform",
     models of at least :data:`WARM_START_STATES` states, and float ones that large solved
     sparse) it is instead the policy float policy iteration finds (exact models: the result stays
     exact, every improvement step is, and usually one or two exact evaluations remain) or, for a
-    float model, the greedy policy of a coarse value iteration (to a thousandth of the value
+    float model, the greedy policy of a coarse value iteration (to a millionth of the value
     scale: Howard's method otherwise spends an iteration per step of a long path, 141 on a
     100 x 100 grid). The optimum is the same; only ``iterations`` differs.
 
@@ -477,14 +482,14 @@ def modified_policy_iteration(
     gamma = float(mdp.discount)
     S, A = mdp.S, mdp.A
     P = mdp.transitions.reshape(S * A, S) if use_dense(mdp) else mdp.sparse.csr
-    mask = None if mdp.all_enabled else mdp.enabled
+    penalty = _disabled_penalty(mdp)
     rows = np.arange(S)
     flat = rows * A
     threshold = tolerance * (1 - gamma) / gamma if gamma > 0 else np.inf
     v = np.zeros(S)
     for iterations in range(1, max_iterations + 1):
         q_values = r + gamma * (P @ v).reshape(S, A)
-        masked = q_values if mask is None else np.where(mask, q_values, -np.inf)
+        masked = q_values if penalty is None else q_values + penalty
         choice = masked.argmax(axis=1)
         u = masked[rows, choice]
         delta = float(np.max(np.abs(u - v)))

@@ -77,21 +77,28 @@ class SparseTransitions:
                   exact: bool = True) -> SparseTransitions:
         """From ``{(s, a): {s': p}}`` over the rows given (a missing row is empty); zero entries
         are dropped, the others kept as given (exact: Fractions; float: float64)."""
-        lengths = np.zeros(S * A, dtype=np.int64)
-        ordered = []
-        for (s, a), dist in rows.items():
-            entries = sorted((int(j), p) for j, p in dist.items() if p != 0)
-            lengths[s * A + a] = len(entries)
-            ordered.append((s * A + a, entries))
-        ordered.sort(key=lambda item: item[0])
-        indptr = np.zeros(S * A + 1, dtype=np.int64)
-        np.cumsum(lengths, out=indptr[1:])
-        indices = np.fromiter((j for _, e in ordered for j, _ in e), dtype=np.int64, count=int(indptr[-1]))
-        values = [p for _, e in ordered for _, p in e]
-        data = np.empty(len(values), dtype=object) if exact else np.array(values, dtype=np.float64)
+        cells = [s * A + a for (s, a), dist in rows.items() for _ in dist]
+        cols = [int(j) for dist in rows.values() for j in dist]
+        values = [p for dist in rows.values() for p in dist.values()]
         if exact:
+            data = np.empty(len(values), dtype=object)
             data[:] = values
-        return cls(S, A, indptr, indices, data)
+        else:
+            data = np.array(values, dtype=np.float64)
+        return cls.from_entries(S, A, cells, cols, data)
+
+    @classmethod
+    def from_entries(cls, S: int, A: int, cells: Any, cols: Any, data: np.ndarray) -> SparseTransitions:
+        """From entries in any order: the flat row ``s * A + a``, the successor and the
+        probability of each (a (row, successor) pair at most once); sorted into CSR, zero
+        entries dropped (NaN != 0: kept, for validation to name)."""
+        cells = np.asarray(cells, dtype=np.int64)
+        cols = np.asarray(cols, dtype=np.int64)
+        order = np.lexsort((cols, cells))
+        keep = order[data[order] != 0] if len(order) else order
+        indptr = np.zeros(S * A + 1, dtype=np.int64)
+        np.cumsum(np.bincount(cells[keep], minlength=S * A), out=indptr[1:])
+        return cls(S, A, indptr, cols[keep], np.asarray(data[keep], dtype=data.dtype))
 
     @classmethod
     def from_csr(cls, S: int, A: int, indptr: Any, indices: Any, data: Any) -> SparseTransitions:
