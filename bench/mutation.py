@@ -20,7 +20,7 @@ equivalent mutant that is killed is reported (its argument is then wrong) and co
 
 Modules: theory/solvers.py, theory/evaluation.py, theory/selection.py, agents/soft.py,
 theory/goodhart.py, theory/metrics.py, environments/shifts.py, the sparse core (theory/sparse.py, the
-action-set checks of theory/validation.py and theory/policy.py, theory/linalg.py), and the conjecture engine behind
+action-set checks of theory/validation/arrays.py and theory/policy.py, theory/linalg.py), and the conjecture engine behind
 the facade property_tests/engine.py: property_tests/checking.py (verdicts), declare.py
 (declarations, claim), counterexamples.py (saved files, replay), reduction.py (minimal
 counterexamples), enumeration.py and exhaustive.py (exhaustive checks).
@@ -67,7 +67,7 @@ SUITES: dict[str, tuple[str, ...]] = {
     "theory/metrics.py": ("tests/test_theory_values.py", "tests/test_agents_common.py"),
     "environments/shifts.py": ("tests/test_errors_shifts.py",),
     "theory/sparse.py": ("tests/test_sparse.py", "tests/test_theory_values.py", "tests/test_validation.py"),
-    "theory/validation.py": ("tests/test_sparse.py", "tests/test_validation.py"),
+    "theory/validation/arrays.py": ("tests/test_sparse.py", "tests/test_validation.py"),
     "theory/policy.py": ("tests/test_sparse.py", "tests/test_theory_values.py"),
     "theory/linalg.py": ("tests/test_sparse.py", "tests/test_theory_values.py"),
     "property_tests/checking.py": ("tests/test_verdicts.py",),
@@ -812,7 +812,7 @@ SPARSE = _table("theory/sparse.py", "sparse", [
      "dense view scatters every state's rows into state 0"),
 ])
 
-SPARSE_CHECKS = _table("theory/validation.py", "sparse-checks", [
+SPARSE_CHECKS = _table("theory/validation/arrays.py", "sparse-checks", [
     ("    given = np.argwhere(~enabled & (lengths > 0))", "    given = np.argwhere(~enabled & (lengths > 1))",
      "a one-entry row for a disabled action is accepted"),
     ("    missing = np.argwhere(enabled & (lengths == 0))", "    missing = np.argwhere(enabled & (lengths < 0))",

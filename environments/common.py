@@ -1,4 +1,4 @@
-"""What the environment builders share beyond argument checks (those live in theory/validation.py):
+"""What the environment builders share beyond argument checks (those live in theory.validation):
 the default discount and exact uniform draws of rationals."""
 
 from __future__ import annotations
