@@ -18,7 +18,7 @@ Source: IPython's rich display protocol (``_repr_html_``), IPython documentation
 Examples
 --------
 >>> table_html(["state", "value"], [["<s&1>", Fraction(2, 5)]])
-'<table><thead><tr><th>state</th><th>value</th></tr></thead><tbody><tr><td>&lt;s&amp;1&gt;</td><td>2/5 (~0.4)</td></tr></tbody></table>'
+'<table><thead><tr><th>state</th><th>value</th></tr></thead><tbody><tr><td>&lt;s&amp;1&gt;</td><td style="text-align:right">2/5 (~0.4)</td></tr></tbody></table>'
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def mdp_html(mdp: Any) -> str:
     disabled = int((~mdp.enabled).sum())
     parts = [
         f"<p><strong>FiniteMDP</strong> ({kind}): S = {_count(mdp.S, 'state')}, A = {_count(mdp.A, 'action')}"
-        + (f" ({disabled} state-action pairs {DISABLED})" if disabled else "") + f", {html.escape(time)}</p>",
+        + (f" ({_count(disabled, 'state-action pair')} {DISABLED})" if disabled else "") + f", {html.escape(time)}</p>",
         _paragraph(f"rewards: {_labels(mdp.reward_names)}; {mdp.sparse.nnz} non-zero transitions"),
     ]
     if mdp.S * mdp.A > DISPLAY_LIMIT:
