@@ -10,13 +10,14 @@ from fractions import Fraction
 from typing import Any
 
 from agents.base import Agent, AgentResult, Cost, base_policy, behaviour_return, resolve_objective
+from theory.display import table_html
 from theory.errors import InvalidArgument
 from theory.metrics import optimal_return, trajectory_kl
 from theory.mdp import FiniteMDP
 from theory.numbers import format_number, zeros_like_kind
 from theory.policy import Policy
 
-__all__ = ["ComparisonRow", "compare", "base_policy_of", "row_to_json"]
+__all__ = ["ComparisonRow", "Comparison", "COMPARISON_HEADER", "compare", "base_policy_of", "row_to_json"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +31,21 @@ class ComparisonRow:
     kl_from_base: float | None
     cost: Cost
     result: AgentResult = dataclasses.field(repr=False, compare=False)
+
+
+#: The columns of a comparison table (the HTML display; the command line prints the same).
+COMPARISON_HEADER: tuple[str, ...] = ("agent", "objective return", "true return", "true regret", "KL from base",
+                                      "decision cost", "training cost")
+
+
+class Comparison(list):  # type: ignore[type-arg]  # list[ComparisonRow]: a list in every other respect
+    """The rows :func:`compare` returns: a list of :class:`ComparisonRow` that Jupyter shows as an
+    HTML table (:func:`theory.display.table_html`; exact values as "p/q (~decimal)")."""
+
+    def _repr_html_(self) -> str:
+        rows = [[r.spec, r.objective_return, r.true_return, r.true_regret, r.kl_from_base,
+                 r.cost.decision_total, r.cost.training] for r in self]
+        return table_html(COMPARISON_HEADER, rows)
 
 
 def base_policy_of(agent: Agent, mdp: FiniteMDP, objective: str) -> Policy:
@@ -54,10 +70,11 @@ def compare(
     agents: Sequence[tuple[str, Agent]],
     objective: str | None = None,
     true: str = "true",
-) -> list[ComparisonRow]:
+) -> Comparison:
     """Run every (spec, agent) on ``mdp`` pursuing ``objective`` and measure it under ``true``,
     a reward the MDP must have (an InvalidArgument naming the rewards it has otherwise: the
-    objective is not measured under another name).
+    objective is not measured under another name). The rows come as a :class:`Comparison`, a
+    list that Jupyter displays as a table.
 
     >>> from theory.examples import two_state
     >>> from agents import Argmax, Uniform
@@ -73,7 +90,7 @@ def compare(
             f"compare reports the {true} return and regret beside the objective's"
         )
     best = optimal_return(mdp, true)
-    rows = []
+    rows = Comparison()
     for spec, agent in agents:
         result = agent.run(mdp, objective)
         j_obj = behaviour_return(mdp, result.behaviour, objective)

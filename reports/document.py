@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from theory.display import artifact_html
 from theory.errors import DeconfuseError, InvalidArgument, InvalidFile
 from theory.io import read_json
 from theory.numbers import format_number
@@ -344,6 +345,19 @@ class Artifact:
     reading: Reading
     table: tuple[list[str], list[list[str]]] | None = None
     extra_files: list[str] = dataclasses.field(default_factory=list)
+
+    def _repr_html_(self) -> str:
+        """The HTML shown in Jupyter: :func:`theory.display.artifact_html` (title, reading,
+        each figure as an inline PNG at :data:`DPI`, the table)."""
+        return artifact_html(self.title, self.reading.sentences,
+                             [(_png_bytes(fig), caption) for _, fig, caption in self.figures], self.table)
+
+
+def _png_bytes(figure: "Figure") -> bytes:
+    """A figure as PNG bytes at :data:`DPI` (for display; nothing is written)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def _empty_manifest() -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from theory.display import mdp_html
 from theory.errors import InvalidArgument, InvalidMDP
 from theory.numbers import (
     decimal_text,
@@ -332,6 +333,11 @@ class FiniteMDP:
         return (
             f"FiniteMDP({kind}, S={self.S}, A={self.A}, {time}, rewards={list(self.rewards)})"
         )
+
+    def _repr_html_(self) -> str:
+        """The HTML shown in Jupyter: :func:`theory.display.mdp_html` (the summary, and the
+        transition and reward tables of a model of at most ``DISPLAY_LIMIT`` state-action pairs)."""
+        return mdp_html(self)
 
     # -- cached structure used by solvers -------------------------------------------------
 

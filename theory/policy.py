@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from theory.display import policy_html
 from theory.errors import InvalidPolicy
 from theory.mdp import FiniteMDP
 from theory.numbers import format_number
@@ -224,3 +225,8 @@ class Policy:
     def __repr__(self) -> str:
         kind = "exact" if self.exact else "float"
         return f"Policy({kind}, shape={self.probs.shape})"
+
+    def _repr_html_(self) -> str:
+        """The HTML shown in Jupyter: :func:`theory.display.policy_html` (the states x actions
+        table of probabilities)."""
+        return policy_html(self)

@@ -12,6 +12,7 @@ from fractions import Fraction
 import numpy as np
 
 from theory.budget import check_budget, check_entries, denominator_bits, growing_entry_bytes
+from theory.display import solution_html
 from theory.errors import InvalidArgument
 from theory.evaluation import Reward, float_rewards, state_values
 from theory.linalg import expected_next, solve_discounted, use_dense
@@ -67,6 +68,11 @@ class Solution:
     def initial_values(self) -> np.ndarray:
         """Optimal values at t = 0, shape (S,)."""
         return self.values if self.values.ndim == 1 else self.values[0]
+
+    def _repr_html_(self) -> str:
+        """The HTML shown in Jupyter: :func:`theory.display.solution_html` (values and argmax
+        actions per state)."""
+        return solution_html(self)
 
 
 def argmax_sets(q_values: np.ndarray, exact: bool, enabled: np.ndarray | None = None) -> list[list[int]]:

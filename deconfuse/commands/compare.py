@@ -7,7 +7,7 @@ import argparse
 import json
 from typing import Any
 
-from agents.compare import ComparisonRow, compare, row_to_json
+from agents.compare import COMPARISON_HEADER, ComparisonRow, compare, row_to_json
 from deconfuse.arguments import add_target_arguments
 from deconfuse.targets import load_target, prism_options
 from deconfuse.text import table
@@ -69,7 +69,7 @@ def _cell(x: Any, exact: bool) -> str:
 
 def format_rows(rows: list[ComparisonRow], exact: bool = False) -> str:
     """The comparison as an aligned text table (decimals, or exact "p/q" with ``exact``)."""
-    header = ["agent", "objective return", "true return", "true regret", "KL from base", "decision cost", "training cost"]
+    header = list(COMPARISON_HEADER)
     body = [
         [
             r.spec,
