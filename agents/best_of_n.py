@@ -67,11 +67,8 @@ class BestOfN(BaseAgent):
 
     The policy is the exact best-of-n law of :func:`best_of_n_distribution` per state (per time
     step for a finite horizon, with :math:`Q^*_t`), with :math:`Q^*` from
-    :func:`theory.solvers.solve` (policy iteration / backward induction). ``base``: None
-    (uniform), a registered agent name or SPEC (resolved lazily), or an Agent.
-    ``tie="uniform"`` (default) splits a tie among equal Q-values in proportion to the base;
-    ``"last"`` (``"first"``) lets the later (earlier) action win. n = 1 gives the base policy; as n grows the policy
-    tends to the argmax set of :math:`Q^*` within the base's support. Exact on exact input (MDP
+    :func:`theory.solvers.solve` (policy iteration / backward induction). n = 1 gives the
+    base policy; as n grows the policy tends to the argmax set of :math:`Q^*` within the base's support. Exact on exact input (MDP
     and base); float Q-values within ``FLOAT_TOLERANCE`` count as tied.
 
     Decision-time cost: the solve's iterations * S * A Q-value evaluations, plus n Q-value
@@ -79,6 +76,21 @@ class BestOfN(BaseAgent):
 
     Sources: Gao, Schulman & Hilton (2022); Beirami et al. (2024).
 
+    Parameters
+    ----------
+    n : int
+        The number of iid draws from the base policy per state (and step), an int >= 1; an
+        exact law too large for the memory budget (its entries are n-th powers) is refused.
+    base
+        The base policy: None (uniform), a registered agent name or SPEC (resolved when the
+        agent runs), an Agent (run on the same MDP and objective, its cost added), or a Markov
+        Policy used as is.
+    tie
+        How draws tied in Q* share the win: "uniform" (default; in proportion to the base
+        mass), "last" / "first" (the later / earlier action index wins).
+
+    Examples
+    --------
     >>> from theory.examples import two_state
     >>> result = BestOfN(n=2).run(two_state())
     >>> result.policy.probs.tolist(), result.cost.decision

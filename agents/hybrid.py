@@ -192,10 +192,8 @@ class Hybrid(BaseAgent):
     limit, or ``samples`` draws with ``seed``.
 
     Decision time, on the test MDP with its objective reward r: the leaves are valued by the
-    table, :math:`L(s) = V(obs(s))` (one lookup per state); unseen observations by ``fallback``
-    — ``"zero"`` (L(s) = 0), ``"nearest"`` (the value of the seen observation whose training
-    state has the nearest ``features``, Euclidean, ties by label; each distance counts as one
-    lookup) or ``"error"`` (an InvalidArgument naming the observation). Then ``depth`` exact
+    table, :math:`L(s) = V(obs(s))` (one lookup per state); unseen observations by
+    ``fallback``. Then ``depth`` exact
     Bellman optimality backups over the test MDP's model,
     :math:`Q_1 = r + \\gamma P L`, :math:`Q_{j+1} = r + \\gamma P \\max_a Q_j`, and the policy
     is greedy in :math:`Q_{depth}` (``tie``: uniform over the exact argmax set, or the first) —
@@ -213,6 +211,38 @@ class Hybrid(BaseAgent):
     Source: Schrittwieser et al. (2020), "Mastering Atari, Go, chess and shogi by planning with
     a learned model" (MuZero); Millidge (2022), "Deconfusing Direct vs Amortised Optimisation".
 
+    Parameters
+    ----------
+    depth : int
+        The number of exact Bellman optimality backups searched on the test MDP, an int >= 1.
+    teacher
+        The agent whose exact values train the table: an Agent or a registered agent name or
+        SPEC (default "argmax", whose values are v*), run once per ``run``.
+    train
+        The training MDP the teacher runs on: None (the MDP given to ``run``) or a FiniteMDP.
+    samples
+        None: the exact infinite-data limit (every training state with d(s) > 0, weight d(s));
+        an int n >= 1: n training states drawn from d, each weighted by its count.
+    seed
+        The seed (an int >= 0) of ``numpy.random.default_rng`` for the draws; unused when
+        ``samples`` is None.
+    fallback
+        The leaf value of an observation the table never saw: "zero" (0), "nearest" (the value
+        of the seen observation whose training state has the nearest ``features``, Euclidean,
+        ties by label; each distance one lookup) or "error" (an InvalidArgument naming it).
+    objective
+        The reward the teacher is trained and valued on: None (the objective given to
+        ``run``) or a reward name of the training MDP.
+    states
+        The training state distribution d: None (the teacher's normalised discounted
+        visitation), a sequence of S probabilities or a mapping state label -> probability
+        (missing labels 0), summing to 1 (not renormalised).
+    tie
+        "uniform": uniform over the exact argmax set of the root Q-values; "first": its first
+        action in label order.
+
+    Examples
+    --------
     >>> from theory.examples import two_state
     >>> result = Hybrid(depth=1).run(two_state())
     >>> result.policy.as_dict(), result.cost.decision, result.cost.lookups

@@ -209,9 +209,7 @@ class Lookahead(BaseAgent):
     with ``leaf_values`` (zeros by default), act greedily on the root Q-values.
 
     See :func:`lookahead_policy` for the definition (time-dependent policy for a finite
-    horizon, searching min(depth, remaining steps)). ``leaf_values``: None, a mapping state
-    label -> value, an (S,) sequence, or (finite horizon) an (H + 1, S) table, in the MDP's
-    kind. ``tie`` as for :class:`~agents.direct.Argmax`. Exact on exact input. As depth grows
+    horizon, searching min(depth, remaining steps)). Exact on exact input. As depth grows
     the policy approaches the optimum (:math:`\|Q_d - Q^*\| \le \gamma^d \|V_0 - V^*\|`).
 
     Decision-time cost: :func:`lookahead_cost`, depth * S * A Q-value evaluations for a
@@ -219,6 +217,21 @@ class Lookahead(BaseAgent):
 
     Sources: Shannon (1950); Bertsekas (2019), ch. 2.
 
+    Parameters
+    ----------
+    depth : int
+        The number of backup steps searched ahead, an int >= 1 (a finite horizon searches
+        min(depth, remaining steps)); an exact search too large for the memory budget is refused.
+    leaf_values
+        The values V_0 of the leaves: None (zeros), a mapping state label -> value (every
+        state), an (S,) sequence, or (finite horizon H) an (H + 1, S) table whose row t values
+        leaves reached at step t; in the MDP's kind (floats refused on an exact MDP).
+    tie
+        "uniform": uniform over the exact argmax set of the root Q-values (float: within
+        ``FLOAT_TOLERANCE``); "first": its first action in label order.
+
+    Examples
+    --------
     >>> from theory.examples import two_state
     >>> result = Lookahead(depth=1).run(two_state())
     >>> result.policy.action_labels(), result.cost.decision

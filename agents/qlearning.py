@@ -201,18 +201,15 @@ class QLearning(BaseAgent):
     """Model-free RL: tabular Q-learning on the training MDP, then a lookup of its greedy table.
 
     Training (``run`` does it on every call; nothing is stored on the agent):
-    :func:`q_learning` on ``train`` (default: the MDP the agent is run on) for ``objective``
-    (default: the objective given to ``run``, "proxy" by default) from ``samples`` sampled
-    transitions, epsilon-greedy with ``epsilon`` over the enabled actions, episodes restarting
-    from the initial distribution (discounted: with probability 1 - gamma after each step;
-    finite horizon H: after H steps), learning rate 1/n(t, o, a), generator
-    ``numpy.random.default_rng(seed)``; :func:`greedy_tables` turns the float Q-table into the
-    lookup table(s) of the greedy policy.
+    :func:`q_learning` on ``train`` for ``objective`` from ``samples`` sampled transitions,
+    epsilon-greedy over the enabled actions, episodes restarting from the initial distribution
+    (discounted: with probability 1 - gamma after each step; finite horizon H: after H steps),
+    learning rate 1/n(t, o, a); :func:`greedy_tables` turns the float Q-table into the lookup
+    table(s) of the greedy policy.
 
     Decision time: each state s plays the greedy row of its observation (one lookup per state
     and step), exact 1/k on an exact MDP; unseen observations use ``fallback`` exactly as in
-    :class:`~agents.amortised.TabularAmortised` ("uniform", "base" with ``base``, "nearest",
-    "error"). Finite horizon H: the table is time-indexed, the policy is (H, S, A), and an
+    :class:`~agents.amortised.TabularAmortised`. Finite horizon H: the table is time-indexed, the policy is (H, S, A), and an
     observation unseen at step t uses the fallback at step t ("base": the base policy's row at
     step t).
 
@@ -229,6 +226,31 @@ class QLearning(BaseAgent):
 
     Source: Watkins and Dayan (1992), "Q-learning"; Millidge (2022).
 
+    Parameters
+    ----------
+    samples : int
+        The number of sampled transitions (Q updates) of training, an int >= 1.
+    epsilon
+        The exploration probability in [0, 1]: with probability epsilon a uniform enabled
+        action, else the first greedy one (read as a float by the sampler).
+    seed : int
+        The seed (an int >= 0) of ``numpy.random.default_rng`` that draws every sample.
+    train
+        The training MDP: None (the MDP given to ``run``) or a FiniteMDP; a finite-horizon
+        ``train`` must have the horizon of the MDP it is run on.
+    fallback
+        The policy row of an observation the Q-table never saw: "uniform" (over the state's
+        enabled actions), "base" (the base agent's row; needs ``base``), "nearest" (the seen
+        observation whose training state has the nearest ``features``) or "error".
+    base
+        None, or the Agent or registered agent name (or SPEC) whose policy the "base"
+        fallback plays; run on the MDP given to ``run``, once, its cost added.
+    objective
+        The reward learned from: None (the objective given to ``run``; "proxy" by default) or
+        a reward name of the training MDP.
+
+    Examples
+    --------
     >>> from theory.examples import two_state
     >>> result = QLearning(samples=200).run(two_state())
     >>> result.policy.as_dict(), result.cost.samples, result.cost.lookups

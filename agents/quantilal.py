@@ -385,15 +385,25 @@ class Quantilal(BaseAgent):
     occupancy is at most the reference policy's divided by q in every state
     (:func:`quantilal_solution`); a stochastic stationary Markov policy, found in polynomial
     time, where :class:`~agents.quantiliser.PolicyQuantiliser` enumerates the :math:`A^S`
-    deterministic policies. ``reference``: None (uniform), an Agent or a registered agent name
-    (run on the same MDP and objective), or a stationary Policy. ``method``: None (exact on an
-    exact MDP, HiGHS on a float one), "exact" or "float". Discounted MDPs only.
+    deterministic policies. Discounted MDPs only.
 
     Decision-time cost: simplex pivots (HiGHS iterations) times S * A (each pivot reprices
     every state-action column), plus the reference agent's cost.
 
     Source: V. Kosoy, "Quantilal control for finite MDPs" and "Computing an exact quantilal
     policy", Alignment Forum (2018); see :mod:`agents.quantilal`.
+
+    Parameters
+    ----------
+    q
+        The cap's parameter in (0, 1]: every state's occupancy is at most the reference's
+        divided by q; exact (int, Fraction, "p/q") for an exact MDP, a float on a float MDP only.
+    reference
+        The reference policy sigma: None (uniform), an Agent or registered agent name (run on
+        the same MDP and objective, its cost added), or a Policy; it must be stationary.
+    method
+        None (exact on an exact MDP, HiGHS on a float one), "exact" (rational simplex; refused
+        on a float MDP) or "float" (HiGHS; a float policy, also from an exact MDP).
 
     Examples
     --------

@@ -268,8 +268,7 @@ class TrajectoryQuantiliser(BaseAgent):
     trajectories are action sequences and it is realisable by open-loop plans, so it never
     exceeds the optimum.
 
-    ``base``: None (uniform), an Agent or a registered agent name, or a Policy, as for
-    :class:`TimestepQuantiliser`. Discounted MDPs are refused.
+    Discounted MDPs are refused.
 
     Decision-time cost: the (state, accumulated returns) pairs expanded by the forward
     recursion of the return law, one per (pair, action with base probability > 0) at every
@@ -279,6 +278,15 @@ class TrajectoryQuantiliser(BaseAgent):
 
     Source: Taylor (2016); trajectory-level quantilisation of a base policy as in the
     sequential discussion there.
+
+    Parameters
+    ----------
+    q
+        The top fraction of the base's trajectory mass kept, in (0, 1]; exact (int, Fraction,
+        "p/q") for an exact MDP, a float on a float MDP only.
+    base
+        The base policy: None (uniform), an Agent or registered agent name (run on the same
+        MDP and objective, its cost added), or a Markov Policy used as is.
 
     Examples
     --------
@@ -471,10 +479,6 @@ class PolicyQuantiliser(BaseAgent):
     a :class:`PolicyMixture`, whose expected return under any reward is the mixture's average.
     Refused when the number of policies exceeds ``max_policies``.
 
-    ``base_weights``: a mapping from policy keys (tuples of action labels by state; for
-    time-dependent policies a tuple of such tuples, one per step) to weights summing to 1
-    (exactly, on an exact MDP); missing keys weigh 0.
-
     Decision-time cost: one exact evaluation of every enumerated policy under the objective;
     evaluating a deterministic policy is one Bellman equation per state (one per state and
     step for a finite horizon), so cost = (number of policies) * S (* H for a finite horizon)
@@ -488,6 +492,22 @@ class PolicyQuantiliser(BaseAgent):
     mixture here is feasible for Kosoy's LP with the reference whose occupancy is the base
     mixture's (its occupancy is at most the base's divided by q, state by state), so the
     quantilal value is at least this one's at the same q.
+
+    Parameters
+    ----------
+    q
+        The top fraction of the base weight kept, in (0, 1]; exact (int, Fraction, "p/q") for
+        an exact MDP, a float on a float MDP only.
+    base_weights
+        None (uniform over the enumerated policies) or a mapping from policy keys (tuples of
+        action labels by state; for time-dependent policies a tuple of such tuples, one per
+        step) to weights summing to 1 (exactly, on an exact MDP); missing keys weigh 0.
+    max_policies
+        The largest number of deterministic policies enumerated (A**S, or A**(S*H) when
+        time-dependent), a positive int; a larger MDP is refused, not sampled.
+    time_dependent
+        False: the A**S stationary policies; True: the A**(S*H) deterministic Markov policies
+        of a finite horizon (refused on a discounted MDP).
 
     Examples
     --------

@@ -250,12 +250,11 @@ class Boltzmann(BaseAgent):
     :math:`\pi(a \mid s) \propto e^{\beta Q_\beta(s, a)}`, with :math:`Q_\beta` the soft
     Q-values of soft value iteration under a uniform prior.
 
-    ``beta`` >= 0 (finite) is the inverse temperature: ``beta == 0`` returns the uniform policy
-    itself (in the MDP's kind); as :math:`\beta \to \infty` the policy tends to the uniform
-    policy over the argmax set of :math:`Q^*`. For ``beta > 0`` the policy is **float64 even on
-    an exact MDP** (exp is irrational): evaluate it on ``mdp.to_float()``. Discounted MDPs
-    iterate to ``tolerance`` (``info["error_bound"]`` < tolerance); finite horizons use the
-    backward recursion and a time-dependent policy. See :func:`soft_value_iteration` for the
+    ``beta == 0`` returns the uniform policy itself (in the MDP's kind); as
+    :math:`\beta \to \infty` the policy tends to the uniform policy over the argmax set of
+    :math:`Q^*`. For ``beta > 0`` the policy is **float64 even on an exact MDP** (exp is
+    irrational): evaluate it on ``mdp.to_float()``. Finite horizons use the backward recursion
+    and a time-dependent policy. See :func:`soft_value_iteration` for the
     normalisation (:math:`\pi_0`-weighted log-sum-exp: the value of
     :math:`E[\sum r] - \tfrac{1}{\beta} KL(\pi \| \text{uniform})`).
 
@@ -264,6 +263,18 @@ class Boltzmann(BaseAgent):
 
     Sources: Ziebart (2010); Haarnoja et al. (2017); Levine (2018).
 
+    Parameters
+    ----------
+    beta : float
+        The inverse temperature, a finite number >= 0 (read as a float; reward units^-1):
+        0 gives the uniform policy, larger values come closer to the argmax.
+    tolerance : float
+        Discounted MDPs: soft value iteration stops when the values are within ``tolerance``
+        of the fixed point in the sup norm (``info["error_bound"]`` < tolerance); > 0; unused
+        for a finite horizon.
+
+    Examples
+    --------
     >>> from theory.examples import two_state
     >>> result = Boltzmann(beta=2).run(two_state())
     >>> result.policy.exact, result.policy.probs.round(3).tolist()
@@ -294,10 +305,7 @@ class KLRegularised(BaseAgent):
     KL(\pi(\cdot \mid s_t) \| \pi_0(\cdot \mid s_t))]`, with :math:`Q_\beta` the soft
     Q-values of the backup with :math:`\pi_0` as the prior.
 
-    ``base`` gives :math:`\pi_0`: None (uniform, which makes this :class:`Boltzmann`), a
-    registered agent name or SPEC (resolved lazily, when the agent runs), or an Agent; the base
-    agent runs on the same MDP and objective and its cost is added. ``beta == 0`` returns the
-    base policy itself; :math:`\beta \to \infty` tends to the argmax set of :math:`Q^*`
+    ``beta == 0`` returns the base policy itself; :math:`\beta \to \infty` tends to the argmax set of :math:`Q^*`
     restricted to the support of :math:`\pi_0`. Float64 for ``beta > 0`` even on exact input.
 
     Decision-time cost: the base agent's cost plus sweeps * S * A Q-value evaluations.
@@ -305,6 +313,22 @@ class KLRegularised(BaseAgent):
     Sources: Fox, Pakman & Tishby (2016); Levine (2018); Geist, Scherrer & Pietquin,
     "A Theory of Regularized Markov Decision Processes" (ICML 2019).
 
+    Parameters
+    ----------
+    beta : float
+        The inverse temperature, a finite number >= 0 (read as a float; reward units^-1):
+        0 gives the base policy, larger values weigh the soft Q-values more against the KL term.
+    base
+        The prior pi0: None (uniform, which makes this agent Boltzmann), a registered agent
+        name or SPEC (resolved when the agent runs), an Agent (run on the same MDP and
+        objective, its cost added), or a Markov Policy used as is.
+    tolerance : float
+        Discounted MDPs: soft value iteration stops when the values are within ``tolerance``
+        of the fixed point in the sup norm (``info["error_bound"]`` < tolerance); > 0; unused
+        for a finite horizon.
+
+    Examples
+    --------
     >>> from theory.examples import two_state
     >>> KLRegularised(beta=2, base="uniform").policy(two_state()).probs.round(3).tolist()
     [[0.142, 0.858], [0.947, 0.053]]

@@ -140,16 +140,33 @@ def contextual_bandit(
     distribution) is the simplest distribution shift of DESIGN.md.
 
     States are the contexts ``"c0"`` .. ``"c{contexts-1}"``, actions ``"arm0"`` ..
-    ``"arm{arms-1}"``, horizon 1; ``initial`` is the context distribution, uniform
-    (exactly ``1/contexts`` each) unless ``context_probs`` gives it. The next state is drawn
-    from the same context distribution (so with a longer horizon it is a repeated bandit with
-    i.i.d. contexts). Rewards as in :func:`bandit`: true uniform on the multiples of
+    ``"arm{arms-1}"``, horizon 1; ``initial`` is the context distribution. The next state is
+    drawn from the same context distribution (so with a longer horizon it is a repeated bandit
+    with i.i.d. contexts). Rewards as in :func:`bandit`: true uniform on the multiples of
     ``1/denominator`` in [0, 1], proxy = true + noise uniform on the multiples of
-    ``1/denominator`` in ``[-noise, noise]``, both from ``numpy.random.default_rng(seed)``.
-    Observations are the context labels; features are the context index.
+    ``1/denominator`` in ``[-noise, noise]``, both from ``numpy.random.default_rng(seed)``
+    (true first, then the noise). Observations are the context labels; features are the
+    context index.
 
     Source: contextual bandits (Langford & Zhang 2007); proxy model of Manheim & Garrabrant
     (2018).
+
+    Parameters
+    ----------
+    contexts
+        Number of contexts (states), an int >= 1.
+    arms
+        Number of arms (actions), an int >= 1.
+    seed
+        Seed (an int >= 0) of the drawn rewards and noise: the same seed gives the same bandit.
+    noise
+        Bound of the proxy noise (exact, >= 0), drawn from the multiples of 1/denominator in
+        [-noise, noise].
+    denominator
+        Denominator (an int >= 1) of the drawn rewards and noise.
+    context_probs
+        The context distribution (exact numbers >= 0 summing to 1, one per context, not
+        renormalised); None: uniform, exactly 1/contexts each.
 
     Examples
     --------

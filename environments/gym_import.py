@@ -255,10 +255,22 @@ def frozen_lake(
     goes to "done". States ``"s0"`` .. (row-major cells) and ``"done"``; actions ``"left"``,
     ``"down"``, ``"right"``, ``"up"`` (gym indices 0-3); observations are the state labels and
     features are (row, col), (-1, -1) for "done". "true" and "proxy" are both the gym reward.
-    ``map_name`` is "4x4" or "8x8"; ``discount`` defaults to 99/100, or give ``horizon``.
 
     Source: gymnasium ``toy_text/frozen_lake.py`` (Towers et al., "Gymnasium", 2024),
     after OpenAI Gym's FrozenLake (Brockman et al. 2016). Conversion rules: module docstring.
+
+    Parameters
+    ----------
+    map_name : str
+        gymnasium's built-in map: "4x4" (16 cells) or "8x8" (64 cells).
+    is_slippery : bool
+        True: each move goes the intended way or one of the two perpendicular ones, 1/3 each;
+        False: moves are deterministic.
+    discount : Fraction | None
+        The discount, read exactly (a float as its shortest decimal), in [0, 1); None with no
+        ``horizon`` gives 99/100. Give at most one of ``discount`` and ``horizon``.
+    horizon : int | None
+        A finite horizon (an int >= 1, undiscounted) instead of the discount; None: discounted.
 
     Examples
     --------
@@ -297,14 +309,23 @@ def cliff_walking(
     The safety problem: safe versus optimal paths. A 4x12 grid; every step costs 1, stepping
     into the cliff (bottom row between start and goal) costs 100 and returns the agent to the
     start; entering the goal ends the episode (goes to "done"). The optimal path hugs the
-    cliff; with ``is_slippery=True`` (gymnasium >= 1.0) moves slip and the safer path away
-    from the edge becomes optimal. States ``"s0"`` .. ``"s47"`` and ``"done"``; actions
+    cliff; when moves slip the safer path away from the edge becomes optimal. States ``"s0"`` .. ``"s47"`` and ``"done"``; actions
     ``"up"``, ``"right"``, ``"down"``, ``"left"`` (gym indices 0-3); features (row, col).
-    "true" and "proxy" are both the gym reward. ``discount`` defaults to 99/100, or give
-    ``horizon``.
+    "true" and "proxy" are both the gym reward.
 
     Source: Sutton & Barto, *Reinforcement Learning: An Introduction* (2018), Example 6.6;
     gymnasium ``toy_text/cliffwalking.py``. Conversion rules: module docstring.
+
+    Parameters
+    ----------
+    discount : Fraction | None
+        The discount, read exactly (a float as its shortest decimal), in [0, 1); None with no
+        ``horizon`` gives 99/100. Give at most one of ``discount`` and ``horizon``.
+    horizon : int | None
+        A finite horizon (an int >= 1, undiscounted) instead of the discount; None: discounted.
+    is_slippery : bool
+        False: deterministic moves (Sutton & Barto's example); True: gymnasium's slippery
+        moves (needs gymnasium >= 1.0; refused with one line otherwise).
 
     Examples
     --------
@@ -347,11 +368,19 @@ def taxi(discount: Fraction | None = None, horizon: int | None = None) -> Finite
     ``"east"``, ``"west"``, ``"pickup"``, ``"dropoff"`` (gym indices 0-5); features are the
     decoded (taxi_row, taxi_col, passenger_location, destination). ``initial`` is gym's
     uniform distribution over the 300 start states (exactly 1/300 each). "true" and "proxy"
-    are both the gym reward. ``discount`` defaults to 99/100, or give ``horizon``.
+    are both the gym reward.
 
     Source: T. Dietterich, "Hierarchical Reinforcement Learning with the MAXQ Value Function
     Decomposition", JAIR 2000; gymnasium ``toy_text/taxi.py``. Conversion rules: module
     docstring.
+
+    Parameters
+    ----------
+    discount : Fraction | None
+        The discount, read exactly (a float as its shortest decimal), in [0, 1); None with no
+        ``horizon`` gives 99/100. Give at most one of ``discount`` and ``horizon``.
+    horizon : int | None
+        A finite horizon (an int >= 1, undiscounted) instead of the discount; None: discounted.
 
     Examples
     --------

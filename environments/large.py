@@ -60,10 +60,26 @@ def large_gridworld(
       :data:`STEP_REWARD` (-1/100), and entering the goal pays :data:`GOAL_REWARD` (1) on top,
       so r(s, a) = -1/100 + P(goal | s, a). The goal is absorbing: only ``stay`` is enabled
       there, with reward 0. Disabled actions have reward 0.
-    - ``initial``: the start cell; features: (row, col); ``discount`` defaults to 9/10.
+    - ``initial``: the start cell; features: (row, col).
 
-    ``exact=False`` (default) gives float64 transitions and rewards and a float discount;
-    ``exact=True`` gives Fractions (meant for modest sizes: about 120 bytes per entry).
+    Parameters
+    ----------
+    size : int
+        The side of the grid in cells, an int >= 2 (size**2 cells before walls); refused when
+        the model would exceed the memory budget.
+    walls : Fraction
+        The fraction in [0, 1] (read exactly) of the size**2 - 2 cells other than start and
+        goal made walls: floor(walls * (size**2 - 2)) of them.
+    slip : Fraction
+        The probability in [0, 1] (read exactly) that an enabled move stays put instead.
+    exact : bool
+        False (default): float64 transitions, rewards and discount; True: Fractions (meant for
+        modest sizes: about 120 bytes per entry).
+    seed : int
+        The seed (an int >= 0) of ``numpy.random.default_rng`` that places the walls.
+    discount : Fraction | None
+        The discount, read exactly (a float as its shortest decimal), in [0, 1); None gives
+        9/10; converted to a float when ``exact`` is False.
 
     Examples
     --------

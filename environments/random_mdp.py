@@ -53,16 +53,38 @@ def random_mdp(
     3. the proxy reward, true + e with e uniform on the multiples of ``1/denominator`` in
        ``[-noise, noise]``.
 
-    ``initial="uniform"`` (default) starts uniformly over the states (exactly 1/S each);
-    ``initial="first"`` starts in ``"s0"``. States are ``"s0"`` .. ``"s{S-1}"``, actions
-    ``"a0"`` .. ``"a{A-1}"``. ``discount`` defaults to 9/10; give ``horizon`` instead for a
-    finite horizon. Refused with InvalidArgument: ``branching > S`` (not enough distinct
-    successors) or ``branching > denominator`` (the probabilities cannot all be
-    ``>= 1/denominator``).
+    States are ``"s0"`` .. ``"s{S-1}"``, actions ``"a0"`` .. ``"a{A-1}"``.
 
     Source: random sparse ("Garnet"-style) MDPs, Archibald, McKinnon & Thomas (1995),
     "On the generation of Markov decision processes"; used for Goodhart measurements by
     Karwowski et al., "Goodhart's Law in Reinforcement Learning" (2023).
+
+    Parameters
+    ----------
+    S : int
+        Number of states, an int >= 1.
+    A : int
+        Number of actions, an int >= 1.
+    branching : int
+        Number of distinct successors of every (s, a), an int >= 1; refused when above S
+        (not enough distinct successors) or above ``denominator`` (the probabilities cannot
+        all be >= 1/denominator).
+    seed : int
+        Seed (an int >= 0) of the one generator that draws everything, in the order above.
+    discount : Fraction | None
+        The discount, read exactly (a float as its shortest decimal), in [0, 1); None with no
+        ``horizon`` gives 9/10. Give at most one of ``discount`` and ``horizon``.
+    horizon : int | None
+        A finite horizon (an int >= 1, undiscounted) instead of the discount; None: discounted.
+    denominator : int
+        Denominator (an int >= 1) of every probability and reward: all are multiples of
+        1/denominator.
+    noise : Fraction
+        Bound of the proxy noise (exact, >= 0), drawn from the multiples of 1/denominator in
+        [-noise, noise].
+    initial
+        "uniform" (default): start uniformly over the states, exactly 1/S each; "first":
+        start in "s0".
 
     Examples
     --------

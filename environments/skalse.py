@@ -101,12 +101,18 @@ def cleaning_robot(
 
     One state ``"house"``, one action per set of rooms, written as the policy vector
     :math:`\\pi \\in \\{0, 1\\}^N` ("101" cleans the attic and the kitchen; :func:`room_sets`),
-    horizon 1; the reward of an arm is :math:`J(\\pi) = \\pi \\cdot r`. ``true`` and ``proxy`` are
-    the per-room rewards (N = their common length, 3 rooms attic, bedroom, kitchen by default;
-    appendix D.2.1, Proposition 4 allows any N), non-negative as in the paper.
+    horizon 1; the reward of an arm is :math:`J(\\pi) = \\pi \\cdot r` (exact).
 
     Source: Skalse, Howe, Krasheninnikov & Krueger, "Defining and Characterizing Reward
     Hacking", NeurIPS 2022, section 2 and appendix D.2.
+
+    Parameters
+    ----------
+    true : tuple[Fraction, ...]
+        The true reward of each room, numbers >= 0 read exactly; their count N is the number of
+        rooms (default 3: attic, bedroom, kitchen; appendix D.2.1, Proposition 4 allows any N).
+    proxy : tuple[Fraction, ...]
+        The proxy reward of each room, numbers >= 0 read exactly, as many as ``true``.
 
     Examples
     --------
@@ -160,8 +166,7 @@ def skalse_two_state(
     The safety problem: which orderings of the four deterministic policies a reward can
     represent, and which of them can be simplified (section 5.2, appendix D.1). States
     ``"0"``, ``"1"``; actions ``"0"``, ``"1"``; :math:`T(s, a) = a` (deterministic); initial
-    distribution 1/2 on each state; discount 1/2 (Table 1). ``true`` and ``proxy`` are the
-    rewards R(s, a) given as R[0,0], R[0,1], R[1,0], R[1,1]. The default proxy is the paper's
+    distribution 1/2 on each state; discount 1/2 (Table 1). The default proxy is the paper's
     R = [[0, 3], [2, 1]], which represents pi00 = pi01 < pi11 < pi10; the default true reward
     [[0, 3], [1, 1]] is deconfuse's choice of a reward representing pi00 < pi01 < pi11 < pi10
     (the paper names the ordering but no reward for it), so that the proxy is a simplification
@@ -172,6 +177,15 @@ def skalse_two_state(
 
     Source: Skalse, Howe, Krasheninnikov & Krueger, "Defining and Characterizing Reward
     Hacking", NeurIPS 2022, section 5.2 and appendix D.1 (Table 1).
+
+    Parameters
+    ----------
+    true : tuple[Fraction, ...]
+        The true reward R(s, a) as four numbers R[0,0], R[0,1], R[1,0], R[1,1], read exactly.
+    proxy : tuple[Fraction, ...]
+        The proxy reward R(s, a) as four numbers R[0,0], R[0,1], R[1,0], R[1,1], read exactly.
+    discount : Fraction
+        The discount, exact in [0, 1) (a float is refused); 1/2 in the paper.
 
     Examples
     --------
