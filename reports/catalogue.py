@@ -245,7 +245,8 @@ def _spectrum_keywords(values: Mapping[str, Any]) -> dict[str, Any]:
     """The given options with the K=V pairs of ``params`` spread, and ``size`` ("full", the
     default, or "quick") read as ``quick``."""
     if values.get("proxy_lava") is not None and "proxy_lava" in (values.get("params") or {}):
-        raise InvalidArgument("the proxy's lava reward is given twice (--proxy-lava and --param proxy_lava=); give it once")
+        raise InvalidArgument("the proxy's lava reward is given twice (--proxy-lava and --param proxy_lava=); "
+                              "give it once")
     given = _spread_params(values)
     return {**{k: v for k, v in given.items() if k != "size"}, "quick": given.get("size", "full") == "quick"}
 
@@ -274,7 +275,8 @@ def _prevalence_demo(settings: Any, verbose: bool) -> tuple[str, dict[str, Any]]
 
 
 def _spectrum_demo(settings: Any, verbose: bool) -> tuple[str, dict[str, Any]]:
-    return (f"where amortised optimisation sits (lava pair, {settings.label} grids)", {"quick": settings.label == "quick"})
+    return (f"where amortised optimisation sits (lava pair, {settings.label} grids)",
+            {"quick": settings.label == "quick"})
 
 
 def _shift_demo(settings: Any, verbose: bool) -> tuple[str, dict[str, Any]]:
@@ -356,8 +358,8 @@ CATALOGUE: tuple[Report, ...] = (
                       metavar="Q,Q,...", names=("q",)),
                Option("--beta", "betas", "Boltzmann frontier inverse temperatures (default 0,0.03,...,30)",
                       kind="float-list", metavar="B,B,...", names=("beta",)),
-               Option("--samples", "samples", "training sizes of the amortised agents (default 100,500,2000,8000,32000)",
-                      kind="int-list", metavar="N,N,..."),
+               Option("--samples", "samples", "training sizes of the amortised agents "
+                      "(default 100,500,2000,8000,32000)", kind="int-list", metavar="N,N,..."),
                Option("--seed", "seed", "seed of every sampled training set (default 0)", kind="int", metavar="S"),
                Option("--size", "size", "full (default) or quick grids", choices=("quick", "full")),
                dataclasses.replace(_PARAM, keyword="params", help="layout parameter, e.g. slip=1/10 (repeat)")),

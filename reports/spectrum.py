@@ -44,7 +44,7 @@ moves under shift (change of true return, exact where both returns are, and of K
 
 Examples
 --------
->>> data = spectrum_data(quick=True)
+>>> data = spectrum_data(qs=("1", "1/4"), betas=(0.0, 1.0), samples=(100,))
 >>> [c["label"] for c in data["curves"]][:3]
 ['quantiliser', 'boltzmann', 'argmax']
 >>> data["curves"][2]["points"][0]["train"]["true_exact"]
@@ -415,10 +415,10 @@ def spectrum_figure(data: Mapping[str, Any]) -> "Figure":
     the argmax as a star, each amortised agent as a dashed curve over its training sizes
     (labelled; ∞ is the infinite-data limit). Returns a matplotlib Figure.
 
-    >>> data = spectrum_data(quick=True, samples=(500,))
+    >>> data = spectrum_data(qs=("1", "1/4"), betas=(0.0, 1.0), samples=(100,))
     >>> fig = spectrum_figure(data)
     >>> len(fig.axes), len(fig.axes[0].get_lines())
-    (4, 6)
+    (4, 7)
     """
     from matplotlib.figure import Figure
 
@@ -487,8 +487,8 @@ def spectrum_reading(data: Mapping[str, Any]) -> Reading:
     ``verdicts[i]["read"]``) falls in distribution against each frontier, beside the argmax; how
     far its true return and KL move under shift, beside the argmax re-planning on the test layout.
 
-    >>> data = spectrum_data(quick=True, samples=(500,))
-    >>> spectrum_reading(data).sentences[0][:95]
+    >>> data = spectrum_data(qs=("1", "1/4"), betas=(0.0, 1.0), samples=(100,))
+    >>> spectrum_reading(data).sentences[0][:96]
     'In distribution (lava_train, proxy lava reward 20), BC of argmax (infinite data) has true return'
     """
     r = Reader(data)
@@ -519,9 +519,10 @@ def spectrum_artifact(data: dict[str, Any]) -> Artifact:
     """The spectrum entry of a report: data, the four-panel figure, the CSV of every point (one
     row per curve, point and regime) and the reading.
 
-    >>> data = spectrum_data(quick=True, samples=(500,))
+    >>> data = spectrum_data(qs=("1", "1/4"), betas=(0.0, 1.0), samples=(100,))
     >>> art = spectrum_artifact(data)
-    >>> [stem for stem, _, _ in art.figures], len(art.tables["spectrum"]) == 2 * sum(len(c["points"]) for c in data["curves"])
+    >>> points = sum(len(c["points"]) for c in data["curves"])
+    >>> [stem for stem, _, _ in art.figures], len(art.tables["spectrum"]) == 2 * points
     (['spectrum'], True)
     """
     rows = []
@@ -536,9 +537,10 @@ def spectrum_artifact(data: dict[str, Any]) -> Artifact:
         title=f"Where amortised optimisation sits ({data['layouts']})",
         data=data,
         figures=[("spectrum", spectrum_figure(data),
-                  "Every agent in the planes (KL from the uniform base, true return) and (proxy return, true return), "
-                  "in distribution (left) and under shift (right): the quantiliser and Boltzmann frontiers, the argmax, "
-                  "and the amortised agents over their training size (∞: infinite-data limit).")],
+                  "Every agent in the planes (KL from the uniform base, true return) and (proxy return, "
+                  "true return), in distribution (left) and under shift (right): the quantiliser and "
+                  "Boltzmann frontiers, the argmax, and the amortised agents over their training size "
+                  "(∞: infinite-data limit).")],
         tables={"spectrum": rows},
         reading=spectrum_reading(data),
     )
