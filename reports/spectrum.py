@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from agents import Boltzmann, TabularAmortised, get
 from agents.base import Agent, behaviour_return
-from agents.direct import Argmax
+from agents.direct import Argmax, Fixed
 from agents.quantiliser import TimestepQuantiliser
 from agents.registry import factory as registered_factory
 from environments.shifts import LAYOUT_PAIRS
@@ -125,7 +125,10 @@ AmortisedFactory = Callable[..., Agent]
 
 def behaviour_cloning(teacher: Agent | str) -> AmortisedFactory:
     """The factory of behaviour cloning of ``teacher``: :class:`agents.TabularAmortised` trained on
-    ``train`` from ``samples`` draws (None: the exact infinite-data limit) with ``seed``.
+    ``train`` from ``samples`` draws (None: the exact infinite-data limit) with ``seed``, of the
+    teacher's policy for "proxy" on ``train`` (computed once per ``train`` and handed over as an
+    :class:`agents.direct.Fixed` teacher, which is what ``TabularAmortised(teacher=teacher)``
+    computes).
 
     Source: Millidge (2022), amortised optimisation as imitation of a direct optimiser.
 
@@ -135,9 +138,14 @@ def behaviour_cloning(teacher: Agent | str) -> AmortisedFactory:
     (100, 1)
     """
 
-    def make(train: FiniteMDP, samples: int | None = None, seed: int = 0) -> Agent:
-        return TabularAmortised(teacher=teacher, train=train, samples=samples, seed=seed)
+    taught: list[tuple[FiniteMDP, Agent]] = []  # the teacher's policy on the last train, run once
 
+    def make(train: FiniteMDP, samples: int | None = None, seed: int = 0) -> Agent:
+        if not taught or taught[0][0] is not train:
+            taught[:] = [(train, Fixed(teacher_agent.run(train, "proxy").behaviour))]
+        return TabularAmortised(teacher=taught[0][1], train=train, samples=samples, seed=seed, objective="proxy")
+
+    teacher_agent = get(teacher) if isinstance(teacher, str) else teacher
     return make
 
 
