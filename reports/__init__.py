@@ -13,6 +13,8 @@ number traceable to the data) and an *artifact* that bundles them for a report f
   :mod:`reports.sweeps`), per error model and discount;
 - :mod:`reports.shift` — true regret under distributional shift; gridworlds with policies;
 - :mod:`reports.cost` — decision-time cost against regret, in and out of distribution;
+- :mod:`reports.spectrum` — where amortised optimisation sits: every agent in (KL from the
+  base, true return) and (proxy return, true return), in distribution and under shift;
 - :mod:`reports.theory_plots` — the best-of-n KL and Taylor's quantiliser cost bound;
 - :mod:`reports.graph` — an MDP (or a saved counterexample) as a graph;
 - :mod:`reports.symbolic` — value curves and region maps of parametric environments;
@@ -31,5 +33,5 @@ Submodules are imported on use (``import reports.shift``), so that ``reports.swe
 do not load matplotlib.
 """
 
-__all__ = ["catalogue", "goodhart_curves", "prevalence", "shift", "cost", "theory_plots", "graph", "symbolic",
+__all__ = ["catalogue", "goodhart_curves", "prevalence", "shift", "cost", "spectrum", "theory_plots", "graph", "symbolic",
            "verdicts", "reproductions", "document", "demo", "sweeps"]

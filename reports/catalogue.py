@@ -21,7 +21,7 @@ command line starts without matplotlib. Adding a report is one module and one li
 Examples
 --------
 >>> [r.name for r in CATALOGUE]
-['goodhart-curves', 'prevalence', 'shift', 'cost', 'theory', 'graph', 'symbolic', 'reproductions']
+['goodhart-curves', 'prevalence', 'shift', 'cost', 'spectrum', 'theory', 'graph', 'symbolic', 'reproductions']
 >>> REPORTS["theory"].function("data").__name__, [o.flag for o in REPORTS["theory"].options]
 ('theory_data', ['--n', '--q', '--outcomes'])
 """
@@ -241,6 +241,16 @@ def _reproductions_keywords(values: Mapping[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in given.items() if k != "size"}, "quick": given.get("size", "quick") == "quick"}
 
 
+def _spectrum_keywords(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The given options with the K=V pairs of ``params`` spread, and ``size`` ("full", the
+    default, or "quick") read as ``quick``."""
+    if values.get("proxy_lava") is not None and "proxy_lava" in (values.get("params") or {}):
+        raise InvalidArgument("the proxy's lava reward is given twice (--proxy-lava and --param proxy_lava=); "
+                              "give it once")
+    given = _spread_params(values)
+    return {**{k: v for k, v in given.items() if k != "size"}, "quick": given.get("size", "full") == "quick"}
+
+
 def _reproductions_artifacts(folder: str | Path | None, **options: Any) -> list[Artifact]:
     """The "Reproductions" section: the summary and one entry per reproduction."""
     from reports.reproductions import reproductions_artifacts, reproductions_data
@@ -262,6 +272,11 @@ def _demo_step(label: str) -> Callable[[Any, bool], tuple[str, dict[str, Any]]]:
 def _prevalence_demo(settings: Any, verbose: bool) -> tuple[str, dict[str, Any]]:
     return (f"prevalence sweep ({settings.n_mdps} MDPs x 4 error models x 4 discounts)",
             {"n_mdps": settings.n_mdps, "workers": 1, "progress": verbose})
+
+
+def _spectrum_demo(settings: Any, verbose: bool) -> tuple[str, dict[str, Any]]:
+    return (f"where amortised optimisation sits (lava pair, {settings.label} grids)",
+            {"quick": settings.label == "quick"})
 
 
 def _shift_demo(settings: Any, verbose: bool) -> tuple[str, dict[str, Any]]:
@@ -333,6 +348,22 @@ CATALOGUE: tuple[Report, ...] = (
                Option("--agents", "agents", "agents (default: 15 SPECs of every family)", kind="list",
                       metavar="SPEC,SPEC,...")),
            demo=_demo_step("decision-time cost against regret (lava-train -> lava-test)")),
+    Report("spectrum", "where amortised optimisation sits: agents in (KL, true) and (proxy, true), in distribution "
+           "and under shift", "reports.spectrum", "spectrum_data", "spectrum_figure", "spectrum_reading",
+           "spectrum_artifact", (
+               Option("--layouts", "layouts", "layout pair (default lava)", metavar="NAME"),
+               Option("--proxy-lava", "proxy_lava", "the proxy's lava reward (default 20; the true one is -50)",
+                      metavar="R"),
+               Option("--q", "qs", "quantiliser frontier levels (default 1,7/8,...,1/64)", kind="list",
+                      metavar="Q,Q,...", names=("q",)),
+               Option("--beta", "betas", "Boltzmann frontier inverse temperatures (default 0,0.03,...,30)",
+                      kind="float-list", metavar="B,B,...", names=("beta",)),
+               Option("--samples", "samples", "training sizes of the amortised agents "
+                      "(default 100,500,2000,8000,32000)", kind="int-list", metavar="N,N,..."),
+               Option("--seed", "seed", "seed of every sampled training set (default 0)", kind="int", metavar="S"),
+               Option("--size", "size", "full (default) or quick grids", choices=("quick", "full")),
+               dataclasses.replace(_PARAM, keyword="params", help="layout parameter, e.g. slip=1/10 (repeat)")),
+           keywords=_spectrum_keywords, demo=_spectrum_demo),
     Report("theory", "exact best-of-n KL against log n - (n-1)/n, and the tightness of Taylor's cost bound",
            "reports.theory_plots", "theory_data", "theory_figure", "theory_reading", "theory_artifact", (
                Option("--n", "ns", "sample counts (default 1,2,3,4,6,...,128)", kind="int-list", metavar="N,N,...",

@@ -8,8 +8,11 @@
    error model and discount: 1000, or 100 with ``quick``);
 3. true regret under distributional shift and the lava pair drawn (:mod:`reports.shift`);
 4. decision-time cost against regret in and out of distribution (:mod:`reports.cost`);
-5. the best-of-n KL and quantiliser cost-bound theory (:mod:`reports.theory_plots`);
-6. the quick versions of every reproduction of the suite (:mod:`reports.reproductions`);
+5. where amortised optimisation sits: the quantiliser and Boltzmann frontiers, the argmax and
+   the amortised agents in (KL, true) and (proxy, true) (:mod:`reports.spectrum`; quick grids
+   with ``quick``);
+6. the best-of-n KL and quantiliser cost-bound theory (:mod:`reports.theory_plots`);
+7. the quick versions of every reproduction of the suite (:mod:`reports.reproductions`);
 
 and last the verdict table of the conjecture suite (:mod:`reports.verdicts`: every statement
 of :func:`property_tests.engine.suite` checked with a modest number of examples).
@@ -21,7 +24,7 @@ named report (``deconfuse report``).
 Examples
 --------
 >>> sorted(REPORTS)
-['cost', 'goodhart-curves', 'graph', 'prevalence', 'reproductions', 'shift', 'symbolic', 'theory']
+['cost', 'goodhart-curves', 'graph', 'prevalence', 'reproductions', 'shift', 'spectrum', 'symbolic', 'theory']
 """
 
 from __future__ import annotations
