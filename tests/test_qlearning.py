@@ -182,3 +182,37 @@ def test_bad_parameters(params, message):
 def test_a_time_indexed_table_fits_only_its_horizon():
     with pytest.raises(InvalidArgument, match="horizon 2"):
         QLearning(train=ring(horizon=2)).run(ring(horizon=3))
+
+
+def test_polynomial_rate_by_hand():
+    """The five samples of the 1/n hand computation with rate omega = 4/5: the same targets,
+    steps 1/n**(4/5). Steps 1-3 are first visits (step 1); step 4 is the second visit of
+    (s0, go): Q = 1 + 2**-0.8 (5/4 - 1); step 5 its third: Q += 3**-0.8 (5/4 - Q)."""
+    q4 = 1 + 2 ** -0.8 * (5 / 4 - 1)
+    q5 = q4 + 3 ** -0.8 * (5 / 4 - q4)
+    table = q_learning(ring(), "proxy", 5, 1, 0, rate=F(4, 5))
+    assert table.q[0].ravel().tolist() == pytest.approx([0, q5, 0, 1 / 2], rel=1e-12, abs=0)
+    assert q5 != pytest.approx(7 / 6, rel=1e-6)  # differs from the running mean
+    assert QLearning(samples=5, epsilon=1, rate=1).run(ring()).info["q_table"].q.tolist() == \
+        q_learning(ring(), "proxy", 5, 1, 0).q.tolist()
+
+
+def test_exploring_starts_reach_a_state_the_initial_distribution_never_leads_to():
+    """epsilon = 0 on the ring: the greedy first action "stay" keeps s0 for ever, so s1 is never
+    visited from the initial state and falls back (uniform); with uniform starts, episodes begin
+    in s1 too, where "stay" pays 2: the greedy table plays the optimal "stay" there."""
+    never = QLearning(samples=200, epsilon=0).run(ring())
+    assert never.info["unseen"] == ("s1",)
+    assert never.policy.as_dict()["s1"] == {"stay": "1/2", "go": "1/2"}
+    explored = QLearning(samples=200, epsilon=0, starts="uniform").run(ring())
+    assert explored.info["unseen"] == ()
+    assert explored.policy.as_dict()["s1"] == {"stay": "1"}
+    assert explored.info["q_table"].visits[0][1].sum() > 0
+
+
+@pytest.mark.parametrize("params, message", [({"rate": F(1, 2)}, "rate is 1/2, not in"),
+                                             ({"rate": 2}, "rate is 2, not in"),
+                                             ({"starts": "random"}, "starts")])
+def test_bad_rate_and_starts(params, message):
+    with pytest.raises(InvalidArgument, match=message):
+        QLearning(**params)

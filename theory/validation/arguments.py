@@ -38,6 +38,7 @@ __all__ = [
     "check_tolerance",
     "check_beta",
     "check_q",
+    "check_rate",
     "check_value_range",
     "FLOAT_VALUE_LIMIT",
     "check_tie",
@@ -361,6 +362,23 @@ def check_q(q: Any, exact: bool | None = None, field: str = "q") -> Fraction | f
     if exact is None:
         return q
     return float(q)
+
+
+def check_rate(value: Any, field: str = "rate") -> Fraction:
+    """The exponent omega of a learning rate 1/n**omega, a number in (1/2, 1] (the range in
+    which Q-learning converges, Even-Dar and Mansour 2003), read exactly.
+
+    >>> check_rate("4/5")
+    Fraction(4, 5)
+    >>> check_rate("1/2")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InvalidArgument: rate is 1/2, not in (1/2, 1]
+    """
+    omega = check_number(value, field)
+    if not Fraction(1, 2) < omega <= 1:
+        raise InvalidArgument(f"{field} is {show_value(omega)}, not in (1/2, 1]")
+    return omega
 
 
 def check_choice(value: Any, field: str, allowed: Sequence[str], listing: Literal["or", "one of"] = "or") -> str:
