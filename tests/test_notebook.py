@@ -15,6 +15,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from theory.solvers import solve
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "examples" / "tour.ipynb"
 
@@ -27,13 +29,9 @@ def test_stored_without_outputs() -> None:
     nbformat.validate(nb)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert [c.id for c in code] == ["build-mdp", "solve", "policy", "compare", "check", "counterexample",
-                                    "figure", "artifact"]
+                                    "figure", "artifact", "spectrum"]
     assert all(c.outputs == [] and c.execution_count is None for c in code)
     assert NOTEBOOK.stat().st_size < 20_000
-    # the last cell is the marked placeholder for the spectrum figure, markdown only
-    last = nb.cells[-1]
-    assert (last.cell_type, last.id) == ("markdown", "spectrum-placeholder")
-    assert "Placeholder" in last.source and "spectrum" in last.source
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +132,18 @@ def test_figures_inline(executed: dict[str, Any]) -> None:
     assert len(images) == html.count("<figcaption>") >= 1
     assert all(base64.b64decode(x)[:4] == b"\x89PNG" for x in images)
     assert html.startswith("<div><h3>Distributional shift (lava)</h3>")
+
+
+def test_spectrum(executed: dict[str, Any]) -> None:
+    """The argmax of the proxy (lava pays 20) on the training layout, evaluated exactly here by a
+    second route (policy iteration, then the exact return of its policy under the true reward)."""
+    from environments import lava_train
+    from theory.evaluation import expected_return
+
+    train = lava_train(proxy_lava=20)
+    expected = expected_return(train, solve(train, "proxy").policy, "true")
+    cell = executed["spectrum"]
+    out = _stream(cell).splitlines()
+    assert out[0] == f"argmax in distribution: true return {expected}"
+    assert out[1].startswith("In distribution (lava_train, proxy lava reward 20)")
+    assert base64.b64decode(_data(cell, "image/png"))[:4] == b"\x89PNG"
