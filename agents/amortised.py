@@ -116,9 +116,19 @@ class DecisionView:
     enabled: np.ndarray
 
 
-def decision_view(mdp: FiniteMDP) -> DecisionView:
-    """The :class:`DecisionView` of ``mdp`` (its labels, observations, features and kind)."""
-    return DecisionView(mdp.states, mdp.actions, mdp.observation_labels, mdp.features, mdp.exact, mdp.enabled)
+def decision_view(mdp: FiniteMDP, dataset: Dataset | None = None) -> DecisionView:
+    """The :class:`DecisionView` of ``mdp`` (its labels, observations, features and kind).
+
+    With the ``dataset`` of a soft teacher (``dataset.float_teacher``: a float policy learned on
+    an exact MDP) the view's kind is float: the amortised policy is float by nature, as the
+    teacher's is (the exception of :mod:`agents.soft`).
+
+    >>> from theory.examples import two_state
+    >>> decision_view(two_state(), collect("boltzmann", two_state())).exact
+    False
+    """
+    exact = mdp.exact and not (dataset is not None and dataset.float_teacher)
+    return DecisionView(mdp.states, mdp.actions, mdp.observation_labels, mdp.features, exact, mdp.enabled)
 
 
 def entry_of_kind(value: Any, exact: bool, field: str) -> Any:
@@ -356,7 +366,7 @@ class TabularAmortised(BaseAgent):
             return pi.at(0), cost
 
         policy, decision, info = _lookup_policy(
-            table, dataset, decision_view(mdp), self.fallback, base_rows if self.base is not None else None
+            table, dataset, decision_view(mdp, dataset), self.fallback, base_rows if self.base is not None else None
         )
         cost = Cost(
             decision=decision.decision,
