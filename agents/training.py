@@ -280,17 +280,19 @@ def contributing_features(train: FiniteMDP, contributing: Sequence[int]) -> Feat
 # -- the agents' training settings ----------------------------------------------------------
 
 
-def check_training(agent: Any, fallbacks: Sequence[str]) -> None:
+def check_training(agent: Any, fallbacks: Sequence[str] | None) -> None:
     """Check an amortised agent's training settings in place: ``teacher`` (an Agent or a
     name), ``train`` (None or a FiniteMDP), ``samples`` (None or an integer >= 1) and ``seed``
-    (an integer >= 0), both stored as ints, and ``fallback`` (one of ``fallbacks``)."""
+    (an integer >= 0), both stored as ints, and ``fallback`` (one of ``fallbacks``; an agent
+    without a fallback passes None)."""
     check_agent(agent.teacher, "teacher")
     if agent.train is not None:
         check_instance(agent.train, FiniteMDP, "train")
     if agent.samples is not None:
         object.__setattr__(agent, "samples", check_count(agent.samples, "samples", 1))
     object.__setattr__(agent, "seed", check_count(agent.seed, "seed", 0))
-    check_choice(agent.fallback, "fallback", fallbacks, listing="one of")
+    if fallbacks is not None:
+        check_choice(agent.fallback, "fallback", fallbacks, listing="one of")
 
 
 def train_with(collector: Callable[..., Any], agent: Any, mdp: FiniteMDP, objective: str | None) -> Any:
