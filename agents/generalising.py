@@ -271,6 +271,33 @@ class SoftmaxLinear(BaseAgent):
     Sources: Pomerleau (1991), Bain & Sammut (1995) (behaviour cloning); Bishop (2006),
     section 4.3.4; Millidge (2022) (the amortised framing).
 
+    Parameters
+    ----------
+    teacher
+        The agent whose decisions are cloned: an Agent or a registered SPEC.
+    train
+        The training MDP (default: the MDP the agent is run on).
+    samples
+        Number of sampled (state, action) pairs; None for the exact infinite-data limit.
+    seed
+        Seed of the samples.
+    objective
+        The reward the teacher pursues (default: the one the agent is run for).
+    states
+        The training state distribution (default: the teacher's normalised occupancy).
+    l2
+        The L2 penalty on the weights (not the biases), >= 0.
+    greedy
+        Play the most probable enabled action(s) instead of the softmax (exact on exact MDPs).
+    tolerance
+        Logits within this of the largest tie under ``greedy``.
+    features
+        "mdp" (the MDPs' features) or "one-hot" (the observation's indicator vector).
+    maxiter
+        At most this many L-BFGS-B iterations.
+
+    Examples
+    --------
     >>> from theory.examples import two_state
     >>> m = two_state().replace(features=[[0.0], [10.0]])
     >>> result = SoftmaxLinear(greedy=True, states={"s0": "1/2", "s1": "1/2"}).run(m)
@@ -376,6 +403,29 @@ class NearestNeighbours(BaseAgent):
     Sources: Cover & Hart (1967) (the k-nearest-neighbour rule); Pomerleau (1991), Bain &
     Sammut (1995) (behaviour cloning); Millidge (2022) (the amortised framing).
 
+    Parameters
+    ----------
+    teacher
+        The agent whose decisions are cloned: an Agent or a registered SPEC.
+    train
+        The training MDP (default: the MDP the agent is run on).
+    samples
+        Number of sampled (state, action) pairs; None for the exact infinite-data limit.
+    seed
+        Seed of the samples.
+    objective
+        The reward the teacher pursues (default: the one the agent is run for).
+    states
+        The training state distribution (default: the teacher's normalised occupancy).
+    k
+        Number of neighbours, >= 1.
+    features
+        "mdp" (the MDPs' features) or "one-hot" (the observation's indicator vector).
+    fallback
+        "uniform" or "error", when the neighbours put no mass on a state's enabled actions.
+
+    Examples
+    --------
     >>> from fractions import Fraction as F
     >>> from theory.examples import two_state
     >>> m = two_state().replace(features=[[0.0], [10.0]])
