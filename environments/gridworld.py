@@ -112,6 +112,11 @@ def feature_names(classes: Sequence[str]) -> tuple[str, ...]:
 
     >>> feature_names(symbol_classes({"G": 10}, "G"))
     ('row', 'col', 'up:wall', 'up:G', 'down:wall', 'down:G', 'left:wall', 'left:G', 'right:wall', 'right:G')
+    >>> m = compile_gridworld(["#####", "#S G#", "#####"], terminal_symbols="G", observe="view")
+    >>> m.features[1].tolist()  # (1,2): walls above and below, the start left (zeros), G right
+    [1.0, 2.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0]
+    >>> m.observation_labels[1]
+    '(1,2)|up=#,down=#,left=S,right=G'
     """
     return ("row", "col") + tuple(f"{move}:{c}" for move in ACTIONS for c in classes)
 
@@ -183,8 +188,7 @@ def compile_gridworld(
     ``step_proxy`` to ``step_true``. Exactly one of ``discount`` and ``horizon`` may be given;
     with neither, the discount is 9/10. All numbers are exact (a float is read as its shortest
     decimal). The conventions of the compiled model (labels, slip, the absorbing "done" state)
-    are in the module docstring, with the observations ``observe`` ("cell" or "view") and the
-    neighbour-symbol features.
+    and the observations ``observe`` ("cell" or "view") and features are in the module docstring.
 
     Formally, with next-cell law :math:`P(c' \\mid c, a)` (intended move ``1 - slip``, each
     perpendicular move ``slip/2``, blocked moves staying put),
@@ -203,11 +207,6 @@ def compile_gridworld(
     >>> s, a = m.state_index("(1,2)"), m.action_index("right")
     >>> m.transitions[s, a].tolist(), m.rewards["true"][s, a]
     ([Fraction(0, 1), Fraction(1, 5), Fraction(0, 1), Fraction(4, 5)], Fraction(7, 1))
-    >>> m.features[s].tolist()  # (1,2): walls above and below, the start left (zeros), G right
-    [1.0, 2.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0]
-    >>> compile_gridworld(["#####", "#S G#", "#####"], terminal_symbols="G",
-    ...                   observe="view").observation_labels[1]
-    '(1,2)|up=#,down=#,left=S,right=G'
     """
     rows = parse_map(ascii_map)
     rewards = {
@@ -231,8 +230,6 @@ def compile_gridworld(
     initial = np.full(len(cells) + 1, Fraction(0), dtype=object)
     initial[cells.index(start_cell)] = Fraction(1)
     labels = tuple(cell_label(r, c) for r, c in cells) + (DONE,)
-    classes = symbol_classes(set(rewards["true"]) | set(rewards["proxy"]), terminals, floor, start)
-    observations = labels if observe == "cell" else tuple(_view(rows, cell, wall) for cell in cells) + (DONE,)
     return FiniteMDP(
         states=labels,
         actions=ACTIONS,
@@ -241,9 +238,8 @@ def compile_gridworld(
         initial=initial,
         discount=discount,
         horizon=horizon,
-        observations=observations,
-        features=[_cell_features(rows, cell, wall, classes) for cell in cells]
-        + [[-1.0, -1.0] + [0.0] * (len(ACTIONS) * len(classes))],
+        observations=labels if observe == "cell" else tuple(_view(rows, cell, wall) for cell in cells) + (DONE,),
+        features=_features(rows, cells, wall, symbol_classes(known - {wall}, (), floor, start)),
     )
 
 
@@ -261,14 +257,20 @@ def _view(rows: Sequence[str], cell: tuple[int, int], wall: str) -> str:
     return f"{cell_label(*cell)}|{around}"
 
 
-def _cell_features(rows: Sequence[str], cell: tuple[int, int], wall: str, classes: Sequence[str]) -> list[float]:
-    """(row, col) and the 0/1 neighbour-class indicators of a cell (module docstring)."""
-    out = [float(cell[0]), float(cell[1])]
-    for move in ACTIONS:
-        ch = _neighbour(rows, cell, move, wall)
-        key = "wall" if ch == wall else ch
-        out.extend(1.0 if key == c else 0.0 for c in classes)
-    return out
+def _features(
+    rows: Sequence[str], cells: Sequence[tuple[int, int]], wall: str, classes: Sequence[str]
+) -> list[list[float]]:
+    """Per cell: (row, col) and the 0/1 neighbour-class indicators; then "done": (-1, -1) and
+    zeros (module docstring)."""
+    out = []
+    for cell in cells:
+        row = [float(cell[0]), float(cell[1])]
+        for move in ACTIONS:
+            ch = _neighbour(rows, cell, move, wall)
+            key = "wall" if ch == wall else ch
+            row.extend(1.0 if key == c else 0.0 for c in classes)
+        out.append(row)
+    return out + [[-1.0, -1.0] + [0.0] * (len(ACTIONS) * len(classes))]
 
 
 def _check_symbols(
