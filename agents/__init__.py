@@ -8,6 +8,7 @@ from agents.amortised import TabularAmortised
 from agents.base import Agent, AgentResult, BaseAgent, Behaviour, Cost, behaviour_return, resolve_objective
 from agents.best_of_n import BestOfN, best_of_n_distribution, kl_bound, kl_divergence, win_rate
 from agents.direct import Argmax, Fixed, Uniform
+from agents.generalising import NearestNeighbours, SoftmaxLinear
 from agents.hybrid import Hybrid
 from agents.lookahead import Lookahead, lookahead_policy
 from agents.qlearning import QLearning, q_learning
@@ -35,6 +36,10 @@ register("lookahead", Lookahead, "direct search with a limited horizon: depth-d 
 register("amortised", TabularAmortised,
          "amortised optimiser: lookup table of a teacher's decisions per observation (Millidge 2022)")
 register("hybrid", Hybrid, "hybrid: depth-limited search with amortised leaf values (MuZero shape)")
+register("softmax-linear", SoftmaxLinear,
+         "amortised: softmax-linear policy of the features cloned from a teacher (multinomial logistic regression)")
+register("knn", NearestNeighbours,
+         "amortised: k-nearest-neighbours over the teacher's training observations' features (Cover & Hart 1967)")
 register("q-learning", QLearning,
          "model-free RL: tabular Q-learning from sampled transitions of the objective, then greedy lookup (Watkins 1992)")
 
@@ -66,6 +71,8 @@ __all__ = [
     "Dataset",
     "collect",
     "Hybrid",
+    "SoftmaxLinear",
+    "NearestNeighbours",
     "QLearning",
     "q_learning",
     "behaviour_return",

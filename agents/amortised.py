@@ -116,9 +116,19 @@ class DecisionView:
     enabled: np.ndarray
 
 
-def decision_view(mdp: FiniteMDP) -> DecisionView:
-    """The :class:`DecisionView` of ``mdp`` (its labels, observations, features and kind)."""
-    return DecisionView(mdp.states, mdp.actions, mdp.observation_labels, mdp.features, mdp.exact, mdp.enabled)
+def decision_view(mdp: FiniteMDP, dataset: Dataset | None = None) -> DecisionView:
+    """The :class:`DecisionView` of ``mdp`` (its labels, observations, features and kind).
+
+    With the ``dataset`` of a soft teacher (``dataset.float_teacher``: a float policy learned on
+    an exact MDP) the view's kind is float: the amortised policy is float by nature, as the
+    teacher's is (the exception of :mod:`agents.soft`).
+
+    >>> from theory.examples import two_state
+    >>> decision_view(two_state(), collect("boltzmann", two_state())).exact
+    False
+    """
+    exact = mdp.exact and not (dataset is not None and dataset.float_teacher)
+    return DecisionView(mdp.states, mdp.actions, mdp.observation_labels, mdp.features, exact, mdp.enabled)
 
 
 def entry_of_kind(value: Any, exact: bool, field: str) -> Any:
@@ -282,11 +292,20 @@ class TabularAmortised(BaseAgent):
     ``samples`` is None, else ``samples`` draws with ``seed``; :meth:`fit` turns it into the
     table :math:`g(o)(a)` of exact empirical frequencies.
 
+    Any registered agent can teach (:func:`agents.training.run_teacher`): a quantiliser's clone
+    is an *amortised quantiliser* (in the infinite-data limit it plays the quantiliser's policy
+    on every state the training distribution visits); a time-dependent teacher is cloned by the
+    law of its actions at each state over its own trajectories (:func:`agents.training.teacher_rows`);
+    a policy quantiliser's mixture by its occupancy twin; a soft teacher (float on an exact MDP)
+    gives a float table and policy. The trajectory quantiliser, whose behaviour is a law over
+    returns with no action law per state, is refused in one line.
+
     Decision time: each state s of the MDP plays :math:`g(obs(s))` — one table lookup per
     state. Only the MDP's state, action and observation labels and its features are read,
     never its rewards, transitions or initial distribution (``run`` does not even check the
     objective's name on it when ``train`` is given). Actions are matched by label. The policy
-    is of the MDP's kind (exact frequencies on an exact MDP; with samples, exact count ratios).
+    is of the MDP's kind (exact frequencies on an exact MDP; with samples, exact count ratios;
+    float for a soft teacher).
     An observation absent from the dataset uses ``fallback``:
 
     - ``"uniform"``: every action with probability 1/A;
@@ -356,7 +375,7 @@ class TabularAmortised(BaseAgent):
             return pi.at(0), cost
 
         policy, decision, info = _lookup_policy(
-            table, dataset, decision_view(mdp), self.fallback, base_rows if self.base is not None else None
+            table, dataset, decision_view(mdp, dataset), self.fallback, base_rows if self.base is not None else None
         )
         cost = Cost(
             decision=decision.decision,

@@ -28,8 +28,8 @@ import numpy as np
 from agents.base import Agent, AgentResult, check_agent, resolve_objective
 from agents.registry import get
 from theory.budget import check_budget
-from theory.errors import InvalidArgument
-from theory.evaluation import normalised_state_occupancy
+from theory.errors import DeconfuseError, InvalidArgument
+from theory.evaluation import normalised_state_occupancy, occupancy
 from theory.mdp import FiniteMDP
 from theory.numbers import coerce_array
 from theory.policy import Policy
@@ -40,6 +40,7 @@ __all__ = [
     "Features",
     "Dataset",
     "run_teacher",
+    "teacher_rows",
     "training_distribution",
     "draw_states",
     "sampling_rng",
@@ -74,6 +75,9 @@ class Dataset:
     - ``features``: (observation, feature vector) of every training state that contributed a
       pair (deduplicated), when the training MDP has features — what the ``"nearest"``
       fallback compares with; None otherwise.
+    - ``float_teacher``: the teacher returned a float policy on an exact training MDP (a soft
+      optimiser, float by nature), so the weights are floats and the amortised agent's
+      policy is float too (:func:`agents.amortised.decision_view`).
 
     Source: Millidge (2022), "Deconfusing Direct vs Amortised Optimisation": an amortised
     optimiser is fitted on a dataset of (input, good output) pairs.
@@ -95,6 +99,7 @@ class Dataset:
     teacher_calls: int = 1
     training_cost: int = 0
     features: Features | None = None
+    float_teacher: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pairs", tuple(tuple(p) for p in self.pairs))
@@ -138,8 +143,11 @@ def run_teacher(
     """Run the teacher once on the training MDP: (policy, result, teacher name, objective).
 
     The teacher is an Agent or a registered SPEC; ``objective`` None is the training MDP's
-    default reward ("proxy", or its only reward). The teacher must return a Markov Policy.
-    Source: Millidge (2022) (the teacher that labels the amortised optimiser's dataset).
+    default reward ("proxy", or its only reward). The teacher must return a Markov Policy, or a
+    behaviour with a ``markov_policy()`` (a policy quantiliser's mixture: the Markov policy with
+    the same state-action occupancy, which is what its trajectories teach); an error of the
+    teacher is re-raised with its name in front. Source: Millidge (2022) (the teacher that
+    labels the amortised optimiser's dataset).
 
     >>> from theory.examples import two_state
     >>> policy, result, name, objective = run_teacher("argmax", two_state(), None)
@@ -149,8 +157,13 @@ def run_teacher(
     check_instance(train, FiniteMDP, "train_mdp")
     agent, name = _resolve_agent(teacher, "teacher")
     objective = resolve_objective(train, objective)
-    result = agent.run(train, objective)
+    try:
+        result = agent.run(train, objective)
+    except DeconfuseError as exc:
+        raise type(exc)(f"teacher {name!r}: {exc}") from None
     policy = result.behaviour
+    if not isinstance(policy, Policy) and callable(getattr(policy, "markov_policy", None)):
+        policy = policy.markov_policy()
     if not isinstance(policy, Policy):
         raise InvalidArgument(
             f"teacher {name!r} returned a {type(policy).__name__}, not a Markov Policy; "
@@ -159,12 +172,42 @@ def run_teacher(
     return policy, result, name, objective
 
 
+def teacher_rows(train: FiniteMDP, policy: Policy) -> np.ndarray:
+    r"""The (S, A) action law the teacher's data shows at each state: :math:`\pi(a \mid s)` for a
+    stationary policy; for a time-dependent one (finite horizon) the law of :math:`a_t` given
+    :math:`s_t = s` over its own trajectories with t uniform in 0..H-1,
+    :math:`\bar\pi(a \mid s) = \sum_t P(s_t = s, a_t = a) / \sum_t P(s_t = s)`
+    (:func:`theory.evaluation.occupancy`), and its time-0 row at states it never visits.
+    A float policy (a soft teacher on an exact MDP) is read on ``train.to_float()``.
+
+    Source: behaviour cloning's target, the expert's state-conditional action law (Pomerleau
+    1991; Ross & Bagnell, "Efficient Reductions for Imitation Learning", 2010).
+
+    >>> from fractions import Fraction as F
+    >>> from theory.examples import two_state
+    >>> m = two_state().replace(discount=None, horizon=2, initial=[F(1, 2), F(1, 2)])
+    >>> teacher_rows(m, run_teacher("argmax", m, None)[0]).tolist()
+    [[Fraction(0, 1), Fraction(1, 1)], [Fraction(1, 1), Fraction(0, 1)]]
+    """
+    if policy.stationary:
+        return policy.probs
+    mdp = train if policy.exact == train.exact else train.to_float()
+    occ = occupancy(mdp, policy)
+    rows = policy.at(0).copy()
+    for s in range(mdp.S):
+        total = sum(occ[s], Fraction(0) if policy.exact else 0.0)
+        if total != 0:
+            rows[s] = occ[s] / total
+    return rows
+
+
 def training_distribution(train: FiniteMDP, policy: Policy, states: Any) -> np.ndarray:
     """The training state distribution, (S,) of the training MDP's kind, summing to 1.
 
     ``states=None``: the teacher's normalised state occupancy
     (:func:`theory.evaluation.normalised_state_occupancy`: :math:`(1 - \\gamma) d^\\pi(s)`,
-    finite horizon :math:`d^\\pi(s) / H`). Otherwise a sequence of S probabilities or a mapping
+    finite horizon :math:`d^\\pi(s) / H`; in floats for a float policy on an exact MDP).
+    Otherwise a sequence of S probabilities or a mapping
     state label -> probability (missing labels 0), checked to be a distribution; nothing is
     renormalised. Source: Millidge (2022) (the training distribution of the dataset).
 
@@ -174,7 +217,7 @@ def training_distribution(train: FiniteMDP, policy: Policy, states: Any) -> np.n
     [Fraction(0, 1), Fraction(1, 1)]
     """
     if states is None:
-        return normalised_state_occupancy(train, policy)
+        return normalised_state_occupancy(train if policy.exact == train.exact else train.to_float(), policy)
     if isinstance(states, Mapping):
         for label in states:
             if label not in train.states:
@@ -237,17 +280,19 @@ def contributing_features(train: FiniteMDP, contributing: Sequence[int]) -> Feat
 # -- the agents' training settings ----------------------------------------------------------
 
 
-def check_training(agent: Any, fallbacks: Sequence[str]) -> None:
+def check_training(agent: Any, fallbacks: Sequence[str] | None) -> None:
     """Check an amortised agent's training settings in place: ``teacher`` (an Agent or a
     name), ``train`` (None or a FiniteMDP), ``samples`` (None or an integer >= 1) and ``seed``
-    (an integer >= 0), both stored as ints, and ``fallback`` (one of ``fallbacks``)."""
+    (an integer >= 0), both stored as ints, and ``fallback`` (one of ``fallbacks``; an agent
+    without a fallback passes None)."""
     check_agent(agent.teacher, "teacher")
     if agent.train is not None:
         check_instance(agent.train, FiniteMDP, "train")
     if agent.samples is not None:
         object.__setattr__(agent, "samples", check_count(agent.samples, "samples", 1))
     object.__setattr__(agent, "seed", check_count(agent.seed, "seed", 0))
-    check_choice(agent.fallback, "fallback", fallbacks, listing="one of")
+    if fallbacks is not None:
+        check_choice(agent.fallback, "fallback", fallbacks, listing="one of")
 
 
 def train_with(collector: Callable[..., Any], agent: Any, mdp: FiniteMDP, objective: str | None) -> Any:
@@ -324,7 +369,9 @@ def collect(
       \\mid s)` (one uniform number each); (obs(s), a) pairs are counted. Exact probabilities
       are drawn as their float values.
 
-    A time-dependent teacher policy (finite horizon) is read at time 0 for the actions.
+    The teacher's actions at s follow :func:`teacher_rows`: its policy, or for a time-dependent
+    policy (finite horizon) the law of its actions at s over its own trajectories (time 0 at
+    states it never visits). A soft teacher (float policy on an exact MDP) gives float weights.
 
     Source: Millidge (2022), "Deconfusing Direct vs Amortised Optimisation" (the dataset of
     (input, good output) pairs an amortised optimiser is fitted on).
@@ -339,7 +386,7 @@ def collect(
     """
     policy, result, name, objective = run_teacher(teacher, train_mdp, objective)
     dist = training_distribution(train_mdp, policy, states)
-    pi, obs = policy.at(0), train_mdp.observation_labels
+    pi, obs = teacher_rows(train_mdp, policy), train_mdp.observation_labels
     seed_used: int | None = None
     if samples is None:
         n = None
@@ -363,4 +410,5 @@ def collect(
         teacher_calls=1,
         training_cost=result.cost.decision + result.cost.training,
         features=contributing_features(train_mdp, contributing),
+        float_teacher=train_mdp.exact and not policy.exact,
     )

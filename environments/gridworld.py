@@ -16,9 +16,19 @@ into an exact model. Conventions of the compiled MDP:
 - terminal symbols (goal, lava): entering such a cell pays its reward, and the episode then
   continues in ``"done"`` (the transition goes to "done" instead of the cell); a terminal cell,
   if it were ever occupied, moves to "done" with zero reward;
-- ``initial``: a point mass on the start cell; observations: the cell label (so two layouts
-  with the same walls share observations; "done" observes "done"); features: (row, col),
-  and (-1, -1) for "done".
+- ``initial``: a point mass on the start cell;
+- observations (``observe``): ``"cell"`` (the default) observes the cell label, so two layouts
+  with the same walls share observations; ``"view"`` observes the cell label and the map
+  characters of its four neighbours in :data:`ACTIONS` order (a neighbour off the map shows the
+  wall symbol), e.g. ``"(2,3)|up=L,down= ,left= ,right=#"``, so a cell whose surroundings
+  changed between two layouts is a new observation; "done" observes "done" in both;
+- features: (row, col), then for each neighbour in :data:`ACTIONS` order (up, down, left,
+  right) one 0/1 indicator per *symbol class*: ``"wall"`` (a wall, or off the map) and then
+  every symbol of the rewards and terminals that is neither floor nor start, in sorted order
+  (declared symbols, whether or not the map holds them, so two layouts of one environment
+  share the columns); a floor or start neighbour has all zeros. "done" has (-1, -1) and
+  zeros. :func:`feature_names` names the columns, e.g. ``"up:wall"``, ``"right:L"``; the
+  lava pair has 2 + 4 x 3 = 14 columns (classes wall, G, L).
 """
 
 from __future__ import annotations
@@ -30,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from theory.budget import check_mdp_size
-from theory.validation import check_number, check_probability, check_time
+from theory.validation import check_choice, check_number, check_probability, check_time
 from environments.common import DEFAULT_DISCOUNT
 from theory.errors import InvalidArgument
 from theory.mdp import FiniteMDP
@@ -43,7 +53,10 @@ __all__ = [
     "WALL_CHR",
     "START_CHR",
     "FLOOR_CHR",
+    "OBSERVE",
     "cell_label",
+    "feature_names",
+    "symbol_classes",
     "parse_map",
     "compile_gridworld",
 ]
@@ -64,6 +77,8 @@ DONE = "done"
 WALL_CHR = "#"
 START_CHR = "S"
 FLOOR_CHR = " "
+#: What a compiled gridworld's observations are (see the module docstring).
+OBSERVE: tuple[str, ...] = ("cell", "view")
 
 
 def cell_label(row: int, col: int) -> str:
@@ -73,6 +88,37 @@ def cell_label(row: int, col: int) -> str:
     '(1,2)'
     """
     return f"({row},{col})"
+
+
+def symbol_classes(
+    rewards: Iterable[str], terminals: Iterable[str], floor: str = FLOOR_CHR, start: str = START_CHR
+) -> tuple[str, ...]:
+    """The symbol classes of the neighbour indicators: ``"wall"``, then the symbols of
+    ``rewards`` and ``terminals`` that are neither a ``floor`` character nor ``start``, sorted.
+
+    >>> symbol_classes({"G": 50, "L": -50}, "GL")
+    ('wall', 'G', 'L')
+    >>> symbol_classes({"O": 3, " ": 1}, "G")
+    ('wall', 'G', 'O')
+    """
+    symbols = (set(rewards) | set(terminals)) - set(floor) - {start}
+    return ("wall",) + tuple(sorted(symbols))
+
+
+def feature_names(classes: Sequence[str]) -> tuple[str, ...]:
+    """The names of a compiled gridworld's feature columns, for its symbol classes
+    (:func:`symbol_classes`): ``"row"``, ``"col"``, then ``"<move>:<class>"`` for each move
+    of :data:`ACTIONS` and each class.
+
+    >>> feature_names(symbol_classes({"G": 10}, "G"))
+    ('row', 'col', 'up:wall', 'up:G', 'down:wall', 'down:G', 'left:wall', 'left:G', 'right:wall', 'right:G')
+    >>> m = compile_gridworld(["#####", "#S G#", "#####"], terminal_symbols="G", observe="view")
+    >>> m.features[1].tolist()  # (1,2): walls above and below, the start left (zeros), G right
+    [1.0, 2.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0]
+    >>> m.observation_labels[1]
+    '(1,2)|up=#,down=#,left=S,right=G'
+    """
+    return ("row", "col") + tuple(f"{move}:{c}" for move in ACTIONS for c in classes)
 
 
 def parse_map(ascii_map: str | Sequence[str]) -> tuple[str, ...]:
@@ -129,6 +175,7 @@ def compile_gridworld(
     slip: Any = 0,
     discount: Any = None,
     horizon: int | None = None,
+    observe: str = "cell",
 ) -> FiniteMDP:
     """Compile an ASCII gridworld into an exact FiniteMDP with rewards "true" and "proxy".
 
@@ -141,7 +188,7 @@ def compile_gridworld(
     ``step_proxy`` to ``step_true``. Exactly one of ``discount`` and ``horizon`` may be given;
     with neither, the discount is 9/10. All numbers are exact (a float is read as its shortest
     decimal). The conventions of the compiled model (labels, slip, the absorbing "done" state)
-    are in the module docstring.
+    and the observations ``observe`` ("cell" or "view") and features are in the module docstring.
 
     Formally, with next-cell law :math:`P(c' \\mid c, a)` (intended move ``1 - slip``, each
     perpendicular move ``slip/2``, blocked moves staying put),
@@ -174,6 +221,7 @@ def compile_gridworld(
     }
     terminals = _check_symbols(wall, start, floor, terminal_symbols, rewards)
     slip = check_probability(slip, "slip", exact=True)
+    check_choice(observe, "observe", OBSERVE)
     discount, horizon = check_time(discount, horizon, DEFAULT_DISCOUNT)
     known = {wall, start} | set(floor) | terminals | set(rewards["true"]) | set(rewards["proxy"])
     start_cell = _start_cell(rows, known, start)
@@ -190,9 +238,39 @@ def compile_gridworld(
         initial=initial,
         discount=discount,
         horizon=horizon,
-        observations=labels,
-        features=[[float(r), float(c)] for r, c in cells] + [[-1.0, -1.0]],
+        observations=labels if observe == "cell" else tuple(_view(rows, cell, wall) for cell in cells) + (DONE,),
+        features=_features(rows, cells, wall, symbol_classes(known - {wall}, (), floor, start)),
     )
+
+
+def _neighbour(rows: Sequence[str], cell: tuple[int, int], move: str, wall: str) -> str:
+    """The map character next to ``cell`` in the direction ``move``; ``wall`` off the map."""
+    r, c = cell[0] + MOVES[move][0], cell[1] + MOVES[move][1]
+    if 0 <= r < len(rows) and 0 <= c < len(rows[0]):
+        return rows[r][c]
+    return wall
+
+
+def _view(rows: Sequence[str], cell: tuple[int, int], wall: str) -> str:
+    """The "view" observation of a cell: its label and its four neighbours' characters."""
+    around = ",".join(f"{move}={_neighbour(rows, cell, move, wall)}" for move in ACTIONS)
+    return f"{cell_label(*cell)}|{around}"
+
+
+def _features(
+    rows: Sequence[str], cells: Sequence[tuple[int, int]], wall: str, classes: Sequence[str]
+) -> list[list[float]]:
+    """Per cell: (row, col) and the 0/1 neighbour-class indicators; then "done": (-1, -1) and
+    zeros (module docstring)."""
+    out = []
+    for cell in cells:
+        row = [float(cell[0]), float(cell[1])]
+        for move in ACTIONS:
+            ch = _neighbour(rows, cell, move, wall)
+            key = "wall" if ch == wall else ch
+            row.extend(1.0 if key == c else 0.0 for c in classes)
+        out.append(row)
+    return out + [[-1.0, -1.0] + [0.0] * (len(ACTIONS) * len(classes))]
 
 
 def _check_symbols(

@@ -142,7 +142,9 @@ def shift_layout(layouts: str | tuple[Any, Any], m: Fraction, **params: Any) -> 
     independently at each step, the cells behave as in the test layout with probability m (a
     cell that is lava in the test layout only burns with probability m each time it is
     entered) and as in the training layout otherwise; it is not the world whose layout is drawn
-    once per episode (whose value would be linear in m). Features are the training MDP's.
+    once per episode (whose value would be linear in m). Features are the training MDP's for
+    m < 1 and the test MDP's at m = 1 (the test layout itself; gridworld features see the
+    neighbouring symbols, so they differ between layouts).
 
     Source: Leike et al., "AI Safety Gridworlds" (2017), ``distributional_shift.py``.
 
@@ -184,6 +186,7 @@ def shift_layout(layouts: str | tuple[Any, Any], m: Fraction, **params: Any) -> 
         transitions=_mix(train.transitions, test.transitions, m),
         rewards={k: _mix(v, test.rewards[k], m) for k, v in train.rewards.items()},
         initial=_mix(train.initial, test.initial, m),
+        features=test.features if m == 1 else train.features,
     )
 
 

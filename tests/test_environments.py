@@ -47,7 +47,13 @@ def test_corridor_labels_initial_observations_features():
     assert m.actions == ("up", "down", "left", "right")
     assert m.initial.tolist() == [1, 0, 0, 0]
     assert m.observation_labels == m.states
-    assert m.features.tolist() == [[1, 1], [1, 2], [1, 3], [-1, -1]]
+    # (row, col), then (wall, G) indicators for the up, down, left and right neighbours
+    assert m.features.tolist() == [
+        [1, 1, 1, 0, 1, 0, 1, 0, 0, 0],
+        [1, 2, 1, 0, 1, 0, 0, 0, 0, 1],
+        [1, 3, 1, 0, 1, 0, 0, 0, 1, 0],
+        [-1, -1, 0, 0, 0, 0, 0, 0, 0, 0],
+    ]
     assert m.discount == F(9, 10) and m.horizon is None
 
 
