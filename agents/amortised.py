@@ -306,17 +306,7 @@ class TabularAmortised(BaseAgent):
     objective's name on it when ``train`` is given). Actions are matched by label. The policy
     is of the MDP's kind (exact frequencies on an exact MDP; with samples, exact count ratios;
     float for a soft teacher).
-    An observation absent from the dataset uses ``fallback``:
-
-    - ``"uniform"``: every action with probability 1/A;
-    - ``"base"``: the policy of the ``base`` agent (an Agent or registered name; time 0 if it
-      is time-dependent) at that state; computing it may read the whole MDP — that is the base
-      agent's cost, added to the decision cost (its Q-value evaluations and lookups), and it is
-      computed only when some observation is unseen;
-    - ``"nearest"``: the row of the seen observation whose training state has the nearest
-      ``features`` vector (Euclidean; ties: smallest observation label); needs features on both
-      MDPs; every distance computed counts as one lookup;
-    - ``"error"``: an InvalidArgument naming the unseen observation.
+    An observation absent from the dataset uses ``fallback`` (see Parameters).
 
     Cost: ``training`` = the teacher's Q-value evaluations, ``teacher_calls`` = 1, ``samples`` =
     n (infinite-data limit: the number of distinct weighted pairs); ``lookups`` = S + distance
@@ -326,6 +316,35 @@ class TabularAmortised(BaseAgent):
 
     Source: Millidge (2022), "Deconfusing Direct vs Amortised Optimisation".
 
+    Parameters
+    ----------
+    teacher
+        The agent whose decisions are cloned: an Agent or a registered SPEC (default "argmax").
+    train
+        The training MDP (default: the MDP the agent is run on).
+    samples
+        Number of sampled (state, action) pairs, an int >= 1; None for the exact infinite-data
+        limit (every state of the training distribution weighted by its probability).
+    seed
+        Seed (an int >= 0) of the samples.
+    fallback
+        The row of an observation the dataset never contains: "uniform" (uniform over the
+        state's enabled actions); "base" (the ``base`` agent's policy at that state, time 0 if
+        it is time-dependent; computing it may read the whole MDP, and its cost is added to the
+        decision cost, only when some observation is unseen); "nearest" (the row of the seen
+        observation whose training state has the nearest ``features`` vector, Euclidean, ties
+        to the smallest label; needs features on both MDPs; each distance counts one lookup);
+        "error" (an InvalidArgument naming the unseen observation).
+    base
+        The agent (an Agent or registered SPEC) whose policy the "base" fallback plays.
+    objective
+        The reward the teacher pursues (default: the one the agent is run for).
+    states
+        The training state distribution: a sequence or {state: probability} mapping (default:
+        the teacher's normalised discounted visitation).
+
+    Examples
+    --------
     >>> from theory.examples import two_state
     >>> result = TabularAmortised().run(two_state())
     >>> result.policy.as_dict(), result.cost.lookups, result.cost.teacher_calls

@@ -15,6 +15,8 @@ number traceable to the data) and an *artifact* that bundles them for a report f
 - :mod:`reports.cost` — decision-time cost against regret, in and out of distribution;
 - :mod:`reports.spectrum` — where amortised optimisation sits: every agent in (KL from the
   base, true return) and (proxy return, true return), in distribution and under shift;
+- :mod:`reports.amortised` — the amortised agents (fallbacks, feature policies, Q-learning) in
+  distribution and under the lava shift and on the reward-gaming grid;
 - :mod:`reports.theory_plots` — the best-of-n KL and Taylor's quantiliser cost bound;
 - :mod:`reports.graph` — an MDP (or a saved counterexample) as a graph;
 - :mod:`reports.symbolic` — value curves and region maps of parametric environments;
@@ -33,5 +35,5 @@ Submodules are imported on use (``import reports.shift``), so that ``reports.swe
 do not load matplotlib.
 """
 
-__all__ = ["catalogue", "goodhart_curves", "prevalence", "shift", "cost", "spectrum", "theory_plots", "graph", "symbolic",
+__all__ = ["catalogue", "goodhart_curves", "prevalence", "shift", "cost", "spectrum", "amortised", "theory_plots", "graph", "symbolic",
            "verdicts", "reproductions", "document", "demo", "sweeps"]

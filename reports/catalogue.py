@@ -21,7 +21,7 @@ command line starts without matplotlib. Adding a report is one module and one li
 Examples
 --------
 >>> [r.name for r in CATALOGUE]
-['goodhart-curves', 'prevalence', 'shift', 'cost', 'spectrum', 'theory', 'graph', 'symbolic', 'reproductions']
+['goodhart-curves', 'prevalence', 'shift', 'cost', 'spectrum', 'amortised', 'theory', 'graph', 'symbolic', 'reproductions']
 >>> REPORTS["theory"].function("data").__name__, [o.flag for o in REPORTS["theory"].options]
 ('theory_data', ['--n', '--q', '--outcomes'])
 """
@@ -364,6 +364,13 @@ CATALOGUE: tuple[Report, ...] = (
                Option("--size", "size", "full (default) or quick grids", choices=("quick", "full")),
                dataclasses.replace(_PARAM, keyword="params", help="layout parameter, e.g. slip=1/10 (repeat)")),
            keywords=_spectrum_keywords, demo=_spectrum_demo),
+    Report("amortised", "amortised agents (fallbacks, feature policies, Q-learning) in distribution and under shift",
+           "reports.amortised", "amortised_data", "amortised_figure", "amortised_reading", "amortised_artifact", (
+               Option("--agents", "agents", "agents (default: argmax and 9 amortised SPECs)", kind="list",
+                      metavar="SPEC,SPEC,..."),
+               Option("--settings", "settings", "settings (default lava,tomato)", kind="list", metavar="NAME,...",
+                      names=("setting",))),
+           demo=_demo_step("amortised agents under the lava shift and on the reward-gaming grid")),
     Report("theory", "exact best-of-n KL against log n - (n-1)/n, and the tightness of Taylor's cost bound",
            "reports.theory_plots", "theory_data", "theory_figure", "theory_reading", "theory_artifact", (
                Option("--n", "ns", "sample counts (default 1,2,3,4,6,...,128)", kind="int-list", metavar="N,N,...",

@@ -11,8 +11,10 @@
 5. where amortised optimisation sits: the quantiliser and Boltzmann frontiers, the argmax and
    the amortised agents in (KL, true) and (proxy, true) (:mod:`reports.spectrum`; quick grids
    with ``quick``);
-6. the best-of-n KL and quantiliser cost-bound theory (:mod:`reports.theory_plots`);
-7. the quick versions of every reproduction of the suite (:mod:`reports.reproductions`);
+6. the amortised agents (fallbacks, feature policies, Q-learning) under the lava shift and on
+   the reward-gaming grid (:mod:`reports.amortised`);
+7. the best-of-n KL and quantiliser cost-bound theory (:mod:`reports.theory_plots`);
+8. the quick versions of every reproduction of the suite (:mod:`reports.reproductions`);
 
 and last the verdict table of the conjecture suite (:mod:`reports.verdicts`: every statement
 of :func:`property_tests.engine.suite` checked with a modest number of examples).
@@ -24,7 +26,7 @@ named report (``deconfuse report``).
 Examples
 --------
 >>> sorted(REPORTS)
-['cost', 'goodhart-curves', 'graph', 'prevalence', 'reproductions', 'shift', 'spectrum', 'symbolic', 'theory']
+['amortised', 'cost', 'goodhart-curves', 'graph', 'prevalence', 'reproductions', 'shift', 'spectrum', 'symbolic', 'theory']
 """
 
 from __future__ import annotations

@@ -159,6 +159,8 @@ AMORTISED: tuple[tuple[str, Union[str, AmortisedFactory]], ...] = (
     ("BC of argmax", behaviour_cloning(Argmax())),
     ("BC of quantiliser q=1/2", behaviour_cloning(TimestepQuantiliser(q=Fraction(1, 2)))),
     ("Q-learning", "q-learning:starts=uniform,rate=4/5"),
+    ("softmax-linear (BC of argmax)", "softmax-linear"),
+    ("kNN k=3 (BC of argmax)", "knn:k=3"),
 )
 
 

@@ -53,11 +53,11 @@ def test_demo_accepts_an_earlier_report_and_prints_progress(demo):
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith("deconfuse demo (quick)")
-    assert [l.split("]")[0] for l in lines if l.startswith("[")] == [f"[{k}/8" for k in range(1, 9)]
+    assert [l.split("]")[0] for l in lines if l.startswith("[")] == [f"[{k}/9" for k in range(1, 10)]
     assert lines[-1].startswith("wrote ") and "index.html" in lines[-1]
     names = [e["name"] for e in read_manifest(folder)["entries"]]
     reproduced = [f"reproduction-{name}" for name in reproductions()]  # the quick versions of the suite
-    assert names == ["goodhart-curves", "prevalence", "shift", "cost", "spectrum", "theory", "reproductions", *reproduced,
+    assert names == ["goodhart-curves", "prevalence", "shift", "cost", "spectrum", "amortised", "theory", "reproductions", *reproduced,
                      "verdicts"]
 
 
@@ -67,7 +67,7 @@ def test_every_reference_of_the_index_exists(demo):
     parser.feed((folder / "index.html").read_text(encoding="utf-8"))
     images = [r for r in parser.refs if r.endswith(".png")]
     drawn = sum(rep.figure is not None for rep in reproductions().values())
-    assert len(images) == 7 + drawn  # goodhart, prevalence, shift x2, cost, spectrum, theory; one per reproduction
+    assert len(images) == 8 + drawn  # goodhart, prevalence, shift x2, cost, spectrum, amortised, theory; one per reproduction
     for ref in parser.refs:
         assert (folder / ref).is_file(), ref
         assert (folder / ref).stat().st_size > 0, ref

@@ -19,7 +19,7 @@ from deconfuse.parameters import docstring_parameters, parameter_docs
 from environments import registry as env_registry
 
 # documented by the integrator
-UNDOCUMENTED = frozenset({"amortised", "lava-train", "lava-test", "tomato"})
+UNDOCUMENTED: frozenset[str] = frozenset()
 
 
 def _problems(factory: Callable[..., Any]) -> dict[str, list[str]]:
