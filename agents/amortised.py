@@ -48,6 +48,7 @@ __all__ = [
     "decision_view",
     "entry_of_kind",
     "resolve_unseen",
+    "lookup_policy",
     "fallback_info",
     "TabularAmortised",
 ]
@@ -216,14 +217,18 @@ def resolve_unseen(
     return used, borrowed, distances
 
 
-def _lookup_policy(
+def lookup_policy(
     table: Table,
     dataset: Dataset,
     view: DecisionView,
     fallback: str,
     base: Callable[[], tuple[np.ndarray, Cost]] | None,
 ) -> tuple[Policy, Cost, dict[str, Any]]:
-    """Decision time: the policy of the table on the states of ``view`` (labels only)."""
+    """Decision time: the policy of ``table`` on the states of ``view`` (labels only), with
+    ``fallback`` for an unseen observation (``base`` gives the base rows and their cost, for
+    "base"); the policy, the decision cost (S lookups + distance computations + the base's)
+    and the :func:`fallback_info`. Shared by :class:`TabularAmortised` and
+    :class:`agents.qlearning.QLearning`."""
     if set(dataset.actions) != set(view.actions):
         raise InvalidArgument(
             f"the MDP's actions {list(view.actions)} differ from the training actions {list(dataset.actions)}; "
@@ -393,7 +398,7 @@ class TabularAmortised(BaseAgent):
             pi, cost = base_policy(mdp, objective, self.base)
             return pi.at(0), cost
 
-        policy, decision, info = _lookup_policy(
+        policy, decision, info = lookup_policy(
             table, dataset, decision_view(mdp, dataset), self.fallback, base_rows if self.base is not None else None
         )
         cost = Cost(

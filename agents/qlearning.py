@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.amortised import FALLBACKS, Table, _lookup_policy, decision_view
+from agents.amortised import FALLBACKS, Table, lookup_policy, decision_view
 from agents.base import Agent, AgentResult, BaseAgent, Cost, add_costs, base_policy, check_agent, resolve_objective
 from agents.training import Dataset, contributing_features, sampling_rng
 from theory.errors import InvalidArgument
@@ -329,7 +329,7 @@ class QLearning(BaseAgent):
                 return cache[0][0].at(t), cache[0][1] if first else Cost()
             return rows if self.base is not None else None
 
-        steps = [_lookup_policy(tables[t], dataset, view, self.fallback, base_rows_at(t)) for t in range(len(tables))]
+        steps = [lookup_policy(tables[t], dataset, view, self.fallback, base_rows_at(t)) for t in range(len(tables))]
         return self._result(steps, qtable, tables, dataset)
 
     def _result(self, steps: list, qtable: QTable, tables: list[Table], dataset: Dataset) -> AgentResult:
