@@ -18,7 +18,7 @@ Source: C. J. C. H. Watkins and P. Dayan, "Q-learning", Machine Learning 8 (1992
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -33,7 +33,7 @@ from theory.policy import Policy
 from theory.solvers import argmax_sets
 from theory.validation import check_choice, check_count, check_instance, check_probability, check_rate, check_reward_name
 
-__all__ = ["STARTS", "QTable", "q_learning", "greedy_tables", "QLearning"]
+__all__ = ["STARTS", "QTable", "target", "q_learning", "greedy_tables", "QLearning"]
 
 #: Where training episodes start: the initial distribution, or uniformly over the states.
 STARTS: tuple[str, ...] = ("initial", "uniform")
@@ -86,6 +86,24 @@ def _sampler(mdp: FiniteMDP, starts: str = "initial") -> tuple[list, tuple[list[
     init = [float(p) for p in mdp.initial] if starts == "initial" else [1.0 / mdp.S] * mdp.S
     last = max(i for i, p in enumerate(init) if p > 0)
     return succ, (np.cumsum(init).tolist(), last)
+
+
+def target(reward: Any, gamma: Any, next_row: Any, enabled_next: Sequence[int], last: bool) -> Any:
+    """The sampled Bellman target of a Q-learning update after (s, a) -> s':
+    :math:`y = r(s, a) + \\gamma \\max_{a' \\in A(s')} Q_{t'}(o', a')`, or y = r(s, a) at the
+    last step of a finite horizon (``last``). ``next_row`` is :math:`Q_{t'}(o', \\cdot)`,
+    ``enabled_next`` the enabled actions of s'. Exact on Fractions, float on floats: the
+    theorem suite checks that the exact Q* is its fixed point in expectation.
+
+    Source: Watkins and Dayan (1992), eq. (1).
+
+    >>> from fractions import Fraction
+    >>> target(Fraction(1), Fraction(1, 2), [Fraction(3), Fraction(5)], [0], False)
+    Fraction(5, 2)
+    """
+    if last:
+        return reward
+    return reward + gamma * max(next_row[b] for b in enabled_next)
 
 
 def q_learning(
@@ -154,9 +172,7 @@ def q_learning(
                 a = max(acts, key=lambda b: (row[b], -b))
             nexts, cdf, last = succ[s][a]
             s2, t2 = nexts[_pick(cdf, last, us)], (t + 1 if H is not None else 0)
-            y = r[s][a]
-            if t2 != H:
-                y += gamma * max(q[t2, oidx[s2], b] for b in enabled[s2])
+            y = target(r[s][a], gamma, q[t2 if t2 != H else t, oidx[s2]], enabled[s2], t2 == H)
             visits[t, oidx[s], a] += 1
             k = visits[t, oidx[s], a]
             row[a] += (y - row[a]) / (k if omega == 1.0 else k ** omega)
@@ -172,7 +188,8 @@ def greedy_tables(table: QTable) -> list[Table]:
     """Per step t, the lookup table observation -> action -> probability: uniform (exact 1/k)
     over the greedy set of :math:`Q_t(o, \\cdot)` among the actions updated at least once (an
     action never tried has no estimate), for every observation updated at step t; ties within
-    the float tolerance of :func:`theory.solvers.argmax_sets`.
+    the float tolerance of :func:`theory.solvers.argmax_sets` (exact ties for a table of
+    Fractions).
 
     Source: Watkins and Dayan (1992) (the greedy policy of the learned Q).
 
@@ -181,13 +198,14 @@ def greedy_tables(table: QTable) -> list[Table]:
     {'stay': Fraction(0, 1), 'go': Fraction(1, 1)}
     """
     out: list[Table] = []
+    exact = table.q.dtype == object  # an exact table (Fractions): exact argmax sets
     for q_t, n_t in zip(table.q, table.visits):
         step: Table = {}
         for o, label in enumerate(table.observations):
             tried = np.flatnonzero(n_t[o] > 0).tolist()
             if not tried:
                 continue
-            best = [tried[i] for i in argmax_sets(q_t[o][tried][None, :], False)[0]]
+            best = [tried[i] for i in argmax_sets(q_t[o][tried][None, :], exact)[0]]
             step[label] = {a: Fraction(int(i in best), len(best)) for i, a in enumerate(table.actions)}
         out.append(step)
     return out
@@ -237,9 +255,13 @@ class QLearning(BaseAgent):
     tables, one per step), ``dataset`` (the visit counts) and the fallback entries (``unseen``
     etc., of step 0 for a finite horizon; ``unseen_by_step`` for every step).
 
-    Convergence (tested in tests/test_qlearning.py): with epsilon > 0, a full-support initial
-    distribution and enough samples, the greedy table equals the argmax of the exact Q* of
-    the training MDP wherever that argmax is unique (Watkins and Dayan 1992).
+    Convergence: with every (s, a) updated infinitely often and rates whose sum diverges and
+    whose squares sum (any ``rate`` here), Q converges to Q* almost surely (Watkins and Dayan
+    1992). The theorem ``q_learning_limit_is_the_argmax`` of the suite checks, exactly against
+    the solver, that Q* is the fixed point in expectation of :func:`target` and that
+    :func:`greedy_tables` of Q* is the argmax; tests/test_qlearning.py checks that finite runs
+    with epsilon > 0, a full-support initial distribution and enough samples reach the argmax
+    wherever it is unique.
 
     Source: Watkins and Dayan (1992), "Q-learning"; Millidge (2022).
 

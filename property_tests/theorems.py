@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from agents.amortised import TabularAmortised
 from agents.best_of_n import best_of_n_distribution, kl_divergence, win_rate
 from agents.direct import Argmax
+from agents.qlearning import QTable, greedy_tables, target
 from agents.quantiliser import quantilise
 from agents.soft import Boltzmann
 from property_tests import strategies as S
@@ -39,6 +40,7 @@ __all__ = [
     "best_of_n_laws",
     "boltzmann_limits",
     "amortised_equals_teacher_on_support",
+    "q_learning_limit_is_the_argmax",
     "occupancy_flow_and_return",
 ]
 
@@ -210,6 +212,31 @@ def amortised_equals_teacher_on_support(mdp):
             claim(list(student.probs[s]) == list(teacher.probs[s]), state=mdp.states[s],
                   student=student.probs[s], teacher=teacher.probs[s])
     return True
+
+
+@theorem(
+    "Q-learning's limit is the argmax: the exact Q* is the fixed point in expectation of the "
+    "Q-learning target, E[r(s, a) + gamma max_{a'} Q*(s', a')] = Q*(s, a) for every enabled (s, a), "
+    "and the greedy table of Q* plays the uniform policy over the exact argmax set (Watkins and "
+    "Dayan 1992: with full exploration the iterates converge to Q* almost surely)",
+    mdp=S.finite_mdps(max_states=3, max_actions=3),
+)
+def q_learning_limit_is_the_argmax(mdp):
+    solution = solve(mdp, "proxy")
+    q_star = solution.q_values
+    r = mdp.rewards["proxy"]
+    for s in range(mdp.S):
+        for a in mdp.enabled_actions(s):
+            expected = sum(p * target(r[s, a], mdp.discount, q_star[s2], mdp.enabled_actions(s2), False)
+                           for s2, p in mdp.successors[s][a])
+            claim(expected == q_star[s, a], state=mdp.states[s], action=mdp.actions[a],
+                  expected_target=expected, q_star=q_star[s, a])
+    visits = mdp.enabled.astype(np.int64)[None]
+    table = greedy_tables(QTable(q_star[None], visits, mdp.states, mdp.actions, "proxy", 0))[0]
+    argmax = Argmax(tie="uniform").policy(mdp, "proxy")
+    for s, label in enumerate(mdp.states):
+        claim([table[label][b] for b in mdp.actions] == list(argmax.probs[s]), state=label,
+              greedy=table[label], argmax=argmax.probs[s])
 
 
 @theorem(

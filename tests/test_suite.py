@@ -24,7 +24,7 @@ def test_the_suite_has_the_required_statements():
         "policy_iteration_is_optimal", "bellman_residual_is_zero", "exact_and_float_agree",
         "quantiliser_cost_bound", "quantiliser_is_optimal_under_the_density_cap", "quantiliser_limits",
         "quantiliser_utility_monotone_in_q", "best_of_n_laws", "boltzmann_limits",
-        "amortised_equals_teacher_on_support", "occupancy_flow_and_return",
+        "amortised_equals_teacher_on_support", "q_learning_limit_is_the_argmax", "occupancy_flow_and_return",
         "true_return_monotone_in_q", "true_return_monotone_in_beta", "true_return_monotone_in_n",
         "quantiliser_never_worse_than_argmax", "amortised_no_worse_than_direct_under_shift",
         "direct_no_worse_than_amortised_under_shift", "proxy_right_on_support_implies_no_regret_under_shift",
