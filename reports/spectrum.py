@@ -430,7 +430,7 @@ def spectrum_figure(data: Mapping[str, Any]) -> "Figure":
     >>> data = spectrum_data(qs=("1", "1/4"), betas=(0.0, 1.0), samples=(100,))
     >>> fig = spectrum_figure(data)
     >>> len(fig.axes), len(fig.axes[0].get_lines())
-    (4, 7)
+    (4, 9)
     """
     from matplotlib.figure import Figure
 

@@ -91,7 +91,7 @@ def test_stated_numbers_match_the_saved_data(demo):
             assert html.escape(sentence, quote=False) in page, sentence
             assert sentence in markdown, sentence
         # every number written in the sentences comes from a fact (or is part of a label)
-        stated = set(re.findall(r"(?<![\w=.])-?\d+(?:[./]\d+)?%?", " ".join(reading.sentences)))
+        stated = set(re.findall(r"(?<![\w=./])-?\d+(?:[./]\d+)?%?", " ".join(reading.sentences)))
         facts = {t for f in reading.facts for t in re.findall(r"-?\d+(?:[./]\d+)?%?", f.text)}
         labels = {"2", "95%", "1"}  # "log 2", "95% CI", "1/q"
         assert stated - facts - labels == set(), (entry["name"], stated - facts - labels)
