@@ -1034,6 +1034,14 @@ TEACHERS = _table("agents/training.py", "teachers", [
      "an amortised teacher's own training cost dropped from the dataset's cost"),
     ("        raise type(exc)(f\"teacher {name!r}: {exc}\") from None", "        raise",
      "a teacher's error re-raised without its name"),
+    ("    if fallbacks is not None:\n        check_choice(agent.fallback", "    if True:\n        check_choice(agent.fallback",
+     "check_training checks a fallback on agents that have none (softmax-linear)"),
+    ("        float_teacher=train_mdp.exact and not policy.exact,", "        float_teacher=train_mdp.exact or not policy.exact,",
+     "float_teacher set for every exact training MDP ('or' for 'and')"),
+    ("        rows[s] = occ[s] / total", "        rows[s] = occ[s] / total if total > 0 else rows[s]",
+     "teacher_rows: a redundant guard (total > 0)",
+     "the guard sits inside `if total != 0`, and total is a sum of occupancies, each >= 0 "
+     "(exactly, or as float sums of non-negative terms), so total > 0 there and the else branch is never taken"),
 ])
 
 AMORTISED_REPORT = _table("reports/amortised.py", "amortised-report", [
