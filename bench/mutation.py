@@ -23,7 +23,10 @@ theory/goodhart.py, theory/metrics.py, environments/shifts.py, the sparse core (
 action-set checks of theory/validation/arrays.py and theory/policy.py, theory/linalg.py), and the conjecture engine behind
 the facade property_tests/engine.py: property_tests/checking.py (verdicts), declare.py
 (declarations, claim), counterexamples.py (saved files, replay), reduction.py (minimal
-counterexamples), enumeration.py and exhaustive.py (exhaustive checks).
+counterexamples), enumeration.py and exhaustive.py (exhaustive checks); issue 14's amortised
+agents: agents/generalising.py (softmax-linear, knn), agents/qlearning.py, the teacher pieces of
+agents/training.py and reports/amortised.py. A SUITES entry may be a pytest node id
+(``file::test[param]``) to run one test of a large file.
 
 Run from the repository root; not part of the test suite, not run in CI::
 
@@ -76,6 +79,11 @@ SUITES: dict[str, tuple[str, ...]] = {
     "property_tests/reduction.py": ("tests/test_reduction.py",),
     "property_tests/enumeration.py": ("tests/test_exhaustive.py",),
     "property_tests/exhaustive.py": ("tests/test_exhaustive.py",),
+    "agents/generalising.py": ("tests/test_generalising.py", "tests/test_teachers.py", "tests/test_spectrum.py"),
+    "agents/qlearning.py": ("tests/test_qlearning.py", "tests/test_teachers.py",
+                            "tests/test_suite.py::test_theorem_holds[q_learning_limit_is_the_argmax]"),
+    "agents/training.py": ("tests/test_teachers.py", "tests/test_amortised.py", "tests/test_generalising.py"),
+    "reports/amortised.py": ("tests/test_amortised_report.py",),
 }
 
 
@@ -862,9 +870,229 @@ SPARSE_LINALG = _table("theory/linalg.py", "sparse-linalg", [
      "sparse LU solves the undiscounted system (scaled)"),
 ])
 
+# -- issue 14's agents: feature policies, Q-learning, teachers, the amortised report -----------
+
+GENERALISING = _table("agents/generalising.py", "generalising", [
+    ("    top = Z.max(axis=1, keepdims=True)", "    top = Z.max(axis=0, keepdims=True)",
+     "softmax loss: the log-sum-exp shift taken per action over the examples (wrong axis)"),
+    ("    loss = float(weights @ (lse - Z[np.arange(len(y)), y]) + 0.5 * l2 * float(np.sum(W * W)))",
+     "    loss = float(weights @ (lse - Z[np.arange(len(y)), y]) + l2 * float(np.sum(W * W)))",
+     "softmax loss: penalty l2 |W|^2 without the 1/2 (inconsistent with the gradient l2 W)"),
+    ("    return loss, np.concatenate([(G.T @ X + l2 * W).ravel(), G.sum(axis=0)])",
+     "    return loss, np.concatenate([(G.T @ X + 2 * l2 * W).ravel(), G.sum(axis=0)])",
+     "softmax gradient: the penalty's derivative doubled (2 l2 W)"),
+    ("    loss = float(weights @ (lse - Z[np.arange(len(y)), y]) + 0.5 * l2 * float(np.sum(W * W)))\n"
+     "    G = expZ / total\n    G[np.arange(len(y)), y] -= 1.0\n    G *= weights[:, None]\n"
+     "    return loss, np.concatenate([(G.T @ X + l2 * W).ravel(), G.sum(axis=0)])",
+     "    loss = float(weights @ (lse - Z[np.arange(len(y)), y]) + 0.5 * l2 * float(np.sum(theta * theta)))\n"
+     "    G = expZ / total\n    G[np.arange(len(y)), y] -= 1.0\n    G *= weights[:, None]\n"
+     "    return loss, np.concatenate([(G.T @ X + l2 * W).ravel(), G.sum(axis=0) + l2 * b])",
+     "the L2 penalty on the biases too (loss and gradient consistent)"),
+    ("    G *= weights[:, None]\n", "",
+     "softmax gradient: the example weights dropped (the loss is weighted, the gradient not)"),
+    ("    G[np.arange(len(y)), y] -= 1.0", "    G[:, y] -= 1.0",
+     "softmax gradient: the one-hot of y subtracted in every row at every label's column"),
+    ("    mean = weights @ X\n", "    mean = X.mean(axis=0)\n",
+     "standardisation: unweighted mean of the examples instead of the weighted training mean"),
+    ("    std = np.sqrt(weights @ (X - mean) ** 2)", "    std = np.sqrt(((X - mean) ** 2).mean(axis=0))",
+     "standardisation: unweighted standard deviation"),
+    ("    mean = np.where(constant, X[0], mean)", "    mean = np.where(constant, 0.0, mean)",
+     "standardisation: a constant column is not centred (mean 0, so it reads as a second bias)"),
+    ("    std = np.where(constant | (std == 0), 1.0, std)", "    std = np.where(constant, 1.0, std)",
+     "standardisation: the std == 0 guard dropped",
+     "with every example weight > 0 (collect never emits a zero weight; fit_softmax normalises "
+     "them), weights @ (X - mean)**2 is 0 only when the column is constant on the examples, "
+     "which `constant` already catches"),
+    ("    weights = weights / weights.sum()\n", "",
+     "fit: example weights not normalised (with n samples the loss is n times larger against the fixed l2)"),
+    ("    Xs = (inputs - mean) / std\n", "    Xs = inputs - mean\n",
+     "fit: the training inputs centred but not scaled (decision time scales them)"),
+    ("        return ((X - self.mean) / self.std) @ self.W.T + self.b",
+     "        return (X - self.mean) @ self.W.T + self.b",
+     "decision-time logits: features not divided by the training std"),
+    ("    masked = np.where(enabled, Z, -np.inf)\n    expZ", "    masked = Z\n    expZ",
+     "softmax: disabled actions' logits not masked (they get probability > 0)"),
+    ("    masked = np.where(enabled, Z, -np.inf)\n    best", "    masked = Z\n    best",
+     "greedy: the largest logit taken over disabled actions too (a state whose disabled action wins gets no row)"),
+    ("    best = masked >= masked.max(axis=1, keepdims=True) - tolerance",
+     "    best = masked >= masked.max(axis=1, keepdims=True)",
+     "greedy: the tie tolerance dropped (logits within 1e-9 are not a tie)"),
+    ("    return uniform_rows(best & enabled, exact)", "    return uniform_rows(best, exact)",
+     "greedy: the enabled mask not re-applied",
+     "best is computed on masked logits, -inf at disabled actions, and every state has an enabled "
+     "action (finite maximum), so a disabled entry is -inf >= finite - tol: never true"),
+    ("    d = ((X - point) ** 2).sum(axis=1)", "    d = np.abs(X - point).sum(axis=1)",
+     "kNN: Manhattan distance instead of Euclidean"),
+    ("key=lambda j: (float(d[j]), observations[j])", "key=lambda j: (float(d[j]), j)",
+     "kNN tie order: first appearance in the dataset instead of the smaller observation label"),
+    ("    return order[:k]", "    return order[:k + 1]", "kNN: k + 1 neighbours (off-by-one)"),
+    ("            mean = [sum(col, Fraction(0) if view.exact else 0.0) / len(near) for col in zip(*rows)]",
+     "            mean = [sum(col, Fraction(0) if view.exact else 0.0) / self.k for col in zip(*rows)]",
+     "kNN average divided by k even when fewer than k training observations exist"),
+    ("    return [x / kept if e else zero for x, e in zip(row, enabled)], removed",
+     "    return [x / (kept + removed) if e else zero for x, e in zip(row, enabled)], removed",
+     "kNN conditioning divides by the whole mass, not the enabled mass (the row does not sum to 1)"),
+    ("                conditioned[view.states[s]] = removed", "                conditioned[view.states[s]] = 1 - removed",
+     "kNN records the kept mass, not the removed one, in info['conditioned']"),
+    ("        cost = Cost(lookups=S * len(observations), training=dataset.training_cost,",
+     "        cost = Cost(lookups=S * self.k, training=dataset.training_cost,",
+     "kNN lookups counted as S x k, not S x the training observations (distances computed)"),
+    ("        cost = Cost(lookups=len(view.states), training=dataset.training_cost + fit.evaluations,",
+     "        cost = Cost(lookups=len(view.states), training=dataset.training_cost,",
+     "softmax-linear training cost omits the optimiser's evaluations"),
+])
+
+QLEARNING = _table("agents/qlearning.py", "qlearning", [
+    ("    return reward + gamma * max(next_row[b] for b in enabled_next)", "    return reward + gamma * max(next_row)",
+     "target: the max over the successor's disabled actions too"),
+    ("    if last:\n        return reward\n", "",
+     "target: the last step of a finite horizon bootstraps instead of y = r"),
+    ("            row[a] += (y - row[a]) / (k if omega == 1.0 else k ** omega)",
+     "            row[a] += (y - row[a]) / (k if omega == 1.0 else k * omega)",
+     "polynomial learning rate 1/(omega n) instead of 1/n**omega"),
+    ("            row[a] += (y - row[a]) / (k if omega == 1.0 else k ** omega)",
+     "            row[a] += (y - row[a]) / (k + 1 if omega == 1.0 else k ** omega)",
+     "running mean off by one: rate 1/(n + 1) (the first target only half taken)"),
+    ("            visits[t, oidx[s], a] += 1", "            visits[t, oidx[s2], a] += 1",
+     "visit count credited to the successor's observation"),
+    ("            if ue < eps:", "            if ue >= eps:",
+     "epsilon-greedy: explores with probability 1 - epsilon"),
+    ("                a = acts[min(int(ua * len(acts)), len(acts) - 1)]",
+     "                a = acts[min(int(ua * (len(acts) - 1)), len(acts) - 1)]",
+     "exploration never picks the last enabled action (off-by-one in the uniform index)"),
+    ("                a = max(acts, key=lambda b: (row[b], -b))", "                a = max(acts, key=lambda b: (row[b], b))",
+     "greedy choice: the last maximal action instead of the first"),
+    ("            if (t2 == H) if H is not None else ur < 1.0 - gamma:",
+     "            if (t2 == H) if H is not None else ur < gamma:",
+     "discounted restart with probability gamma instead of 1 - gamma"),
+    ("                s, t = _pick(init_cdf, init_last, ui), 0", "                s, t = _pick(init_cdf, init_last, ur), 0",
+     "restart state drawn with u_r (which is < 1 - gamma there: biased to the first states)"),
+    ("    init = [float(p) for p in mdp.initial] if starts == \"initial\" else [1.0 / mdp.S] * mdp.S",
+     "    init = [float(p) for p in mdp.initial] if starts != \"uniform\" else [1.0 / mdp.S] * (mdp.S - 1) + [0.0]",
+     "exploring starts never start in the last state"),
+    ("            y = target(r[s][a], gamma, q[t2 if t2 != H else t, oidx[s2]], enabled[s2], t2 == H)",
+     "            y = target(r[s][a], gamma, q[t, oidx[s2]], enabled[s2], t2 == H)",
+     "finite horizon: bootstraps from Q_t instead of Q_{t+1}"),
+    ("            y = target(r[s][a], gamma, q[t2 if t2 != H else t, oidx[s2]], enabled[s2], t2 == H)",
+     "            y = target(r[s][a], gamma, q[t2 if t2 != H else t, oidx[s2]], enabled[s2], t2 == H - 1)",
+     "finite horizon: the target stops bootstrapping one step early"),
+    ("    return min(int(np.searchsorted(cdf, u, side=\"right\")), last)",
+     "    return min(int(np.searchsorted(cdf, u, side=\"left\")), last)",
+     "inverse-CDF pick with side='left'",
+     "the two sides differ only when u equals a cumulative value exactly; u is a uniform double, "
+     "so this has probability at most (S + 1) 2^-53 per draw (the hand-replayed streams of the tests avoid it)"),
+    ("            tried = np.flatnonzero(n_t[o] > 0).tolist()", "            tried = np.flatnonzero(n_t[o] >= 0).tolist()",
+     "greedy table: untried actions (Q = 0, no estimate) compete in the argmax"),
+    ("    exact = table.q.dtype == object", "    exact = False",
+     "greedy table: float argmax sets for an exact table of Fractions (ties within 1e-9)"),
+    ("            step[label] = {a: Fraction(int(i in best), len(best)) for i, a in enumerate(table.actions)}",
+     "            step[label] = {a: Fraction(int(i in best), len(tried)) for i, a in enumerate(table.actions)}",
+     "greedy row weights 1/|tried| instead of 1/|argmax set|"),
+    ("            best = [tried[i] for i in argmax_sets(q_t[o][tried][None, :], exact)[0]]",
+     "            best = list(argmax_sets(q_t[o][tried][None, :], exact)[0])",
+     "greedy table: positions within the tried actions read as action indices"),
+    ("        cost = Cost(decision=decision.decision, lookups=decision.lookups, training=qtable.samples,",
+     "        cost = Cost(decision=decision.decision, lookups=steps[0][1].lookups, training=qtable.samples,",
+     "finite horizon: lookups counted for step 0 only, not S per step"),
+    ("        cost = Cost(decision=decision.decision, lookups=decision.lookups, training=qtable.samples,\n"
+     "                    teacher_calls=0, samples=qtable.samples)",
+     "        cost = Cost(decision=decision.decision, lookups=decision.lookups, training=qtable.samples,\n"
+     "                    teacher_calls=0, samples=int(qtable.visits.sum()) - 1)",
+     "samples counted from the visits, one short"),
+    ("    rate: Fraction = Fraction(1)\n", "    rate: Fraction = Fraction(4, 5)\n",
+     "wrong default learning-rate exponent (4/5 instead of the running mean 1)"),
+])
+
+TEACHERS = _table("agents/training.py", "teachers", [
+    ("    if not isinstance(policy, Policy) and callable(getattr(policy, \"markov_policy\", None)):",
+     "    if False:",
+     "a policy quantiliser's mixture is refused instead of taught by its Markov twin"),
+    ("    if policy.stationary:\n        return policy.probs\n", "    if True:\n        return policy.at(0)\n",
+     "teacher_rows: a time-dependent teacher read at time 0 (the old behaviour)"),
+    ("            rows[s] = occ[s] / total", "            rows[s] = occ[s]",
+     "teacher_rows: the occupancy not normalised per state"),
+    ("    rows = policy.at(0).copy()", "    rows = policy.at(policy.probs.shape[0] - 1).copy()",
+     "teacher_rows: an unvisited state gets the last step's row, not step 0's"),
+    ("        total = sum(occ[s], Fraction(0) if policy.exact else 0.0)",
+     "        total = sum(occ[s, :-1], Fraction(0) if policy.exact else 0.0)",
+     "teacher_rows: the state's visitation summed without its last action"),
+    ("    mdp = train if policy.exact == train.exact else train.to_float()\n    occ",
+     "    mdp = train\n    occ",
+     "teacher_rows: a float policy's occupancy computed on the exact MDP"),
+    ("        return normalised_state_occupancy(train if policy.exact == train.exact else train.to_float(), policy)",
+     "        return normalised_state_occupancy(train, policy)",
+     "training distribution: a soft teacher's occupancy on the exact MDP"),
+    ("        float_teacher=train_mdp.exact and not policy.exact,", "        float_teacher=False,",
+     "float_teacher never set: a soft teacher's float weights on an exact MDP"),
+    ("        float_teacher=train_mdp.exact and not policy.exact,", "        float_teacher=not train_mdp.exact,",
+     "float_teacher set from the MDP's kind, not the policy's"),
+    ("    pi, obs = teacher_rows(train_mdp, policy), train_mdp.observation_labels",
+     "    pi, obs = policy.at(0), train_mdp.observation_labels",
+     "collect reads a time-dependent teacher at time 0 instead of its action law"),
+    ("        training_cost=result.cost.decision + result.cost.training,",
+     "        training_cost=result.cost.decision,",
+     "an amortised teacher's own training cost dropped from the dataset's cost"),
+    ("        raise type(exc)(f\"teacher {name!r}: {exc}\") from None", "        raise",
+     "a teacher's error re-raised without its name"),
+    ("    if fallbacks is not None:\n        check_choice(agent.fallback", "    if True:\n        check_choice(agent.fallback",
+     "check_training checks a fallback on agents that have none (softmax-linear)"),
+    ("        float_teacher=train_mdp.exact and not policy.exact,", "        float_teacher=train_mdp.exact or not policy.exact,",
+     "float_teacher set for every exact training MDP ('or' for 'and')"),
+    ("        rows[s] = occ[s] / total", "        rows[s] = occ[s] / total if total > 0 else rows[s]",
+     "teacher_rows: a redundant guard (total > 0)",
+     "the guard sits inside `if total != 0`, and total is a sum of occupancies, each >= 0 "
+     "(exactly, or as float sums of non-negative terms), so total > 0 there and the else branch is never taken"),
+])
+
+AMORTISED_REPORT = _table("reports/amortised.py", "amortised-report", [
+    ("    shifted = list(range(n, 2 * n))", "    shifted = list(range(n))",
+     "summary: the in-distribution points taken as the shifted ones"),
+    ("    amortised = [i for i in shifted if points[i][\"family\"] != \"argmax\"]", "    amortised = shifted",
+     "summary: the direct optimiser counted among the amortised agents"),
+    ("        \"worst\": min(amortised, key=lambda i: (key[i], i)) if amortised else None,",
+     "        \"worst\": min(amortised, key=lambda i: (key[i], -i)) if amortised else None,",
+     "summary: the worst agent's tie broken towards the last agent"),
+    ("        \"best\": max(amortised, key=lambda i: (key[i], -i)) if amortised else None,",
+     "        \"best\": max(amortised, key=lambda i: (key[i], i)) if amortised else None,",
+     "summary: the best agent's tie broken towards the last agent"),
+    ("        \"worst\": min(amortised, key=lambda i: (key[i], i)) if amortised else None,",
+     "        \"worst\": max(amortised, key=lambda i: (key[i], i)) if amortised else None,",
+     "summary: worst and best both the maximum"),
+    ("        \"distinct\": len({round(float(key[i]), 9) for i in amortised}),",
+     "        \"distinct\": len([round(float(key[i]), 9) for i in amortised]),",
+     "summary: counts the amortised agents, not their distinct returns"),
+    ("        \"distinct\": len({round(float(key[i]), 9) for i in amortised}),",
+     "        \"distinct\": len({round(float(key[i]), 9) for i in shifted}),",
+     "summary: distinct returns counted with the argmax's too"),
+    ("    key = [(Fraction(points[i][\"true_exact\"]) if points[i][\"true_exact\"] is not None else points[i][\"true\"])",
+     "    key = [(Fraction(points[i][\"objective_exact\"]) if points[i][\"true_exact\"] is not None else points[i][\"true\"])",
+     "summary: ranks by the objective (proxy) return instead of the true one"),
+    ("                \"unseen\": len(info.get(\"unseen\", ())) if isinstance(info, Mapping) else 0,",
+     "                \"unseen\": len(info.get(\"unseen_by_step\", ())) if isinstance(info, Mapping) else 0,",
+     "unseen count read from the per-step tuple (the number of steps) instead of the unseen states"),
+    ("        optimum.update(number_pair(f\"optimum_{where}\", rows[0].true_return + rows[0].true_regret))",
+     "        optimum.update(number_pair(f\"optimum_{where}\", rows[0].true_return))",
+     "optimum taken as the first agent's return (right only when it is the argmax)"),
+    ("        optimum.update(number_pair(f\"optimum_{where}\", rows[0].true_return + rows[0].true_regret))",
+     "        optimum.update(number_pair(f\"optimum_{where}\", rows[-1].true_return + rows[-1].true_regret))",
+     "optimum from the last agent's row",
+     "true_return + true_regret is the optimal true return of the MDP for every row (regret is "
+     "defined as optimum - return, exactly), so any row gives the same number"),
+    ("    specs = parse_specs(\",\".join(specs_text), train=train)", "    specs = parse_specs(\",\".join(specs_text), train=test)",
+     "the amortised agents are trained on the test MDP (no shift at all)"),
+    ("                \"samples\": row.cost.samples,", "                \"samples\": row.cost.training,",
+     "samples column reports the training cost"),
+    ("                \"training_cost\": row.cost.training,", "                \"training_cost\": row.cost.decision_total,",
+     "training-cost column reports the decision cost"),
+    ("    \"tomato\": (\"reward gaming\", \"proxy\", (\"tomato\", {}), (\"tomato\", {\"slip\": Fraction(1, 5)})),",
+     "    \"tomato\": (\"reward gaming\", \"proxy\", (\"tomato\", {}), (\"tomato\", {})),",
+     "the reward-gaming setting's test grid without the slip (no shift)"),
+])
+
 MUTANTS: list[Mutant] = (SOLVERS + EVALUATION + SELECTION + SOFT + GOODHART + METRICS + SHIFTS
                          + SPARSE + SPARSE_CHECKS + ACTION_SETS + ENABLED_SOLVERS + SPARSE_LINALG
-                         + CHECKING + DECLARE + COUNTEREXAMPLES + REDUCTION + ENUMERATION + EXHAUSTIVE)
+                         + CHECKING + DECLARE + COUNTEREXAMPLES + REDUCTION + ENUMERATION + EXHAUSTIVE
+                         + GENERALISING + QLEARNING + TEACHERS + AMORTISED_REPORT)
 
 
 # -- the harness -------------------------------------------------------------------------------
@@ -900,7 +1128,7 @@ def make_copy(tests_rev: str | None) -> Path:
         elif src.exists():
             shutil.copy2(src, work / name)
     if tests_rev:
-        for test in sorted({t for tests in SUITES.values() for t in tests}):
+        for test in sorted({t.split("::")[0] for tests in SUITES.values() for t in tests}):
             text = subprocess.run(["git", "-C", str(ROOT), "show", f"{tests_rev}:{test}"],
                                   check=True, capture_output=True, text=True).stdout
             (work / test).write_text(text)

@@ -87,3 +87,61 @@ def test_reading_is_traced_to_the_data(data):
 def test_bad_arguments(kwargs, message):
     with pytest.raises(InvalidArgument, match=message):
         amortised_data(**kwargs)
+
+
+# -- mutation-testing additions (bench/mutation.py, "Issue 14's agents") ---------------------
+
+
+def test_summary_worst_best_and_distinct_by_hand():
+    """Hand-made points (two agents besides the argmax, in order a, b, c): under shift a and b tie
+    at 1, the argmax (c, family argmax) has 5; worst and best are both the first of the tied
+    amortised agents (index 3), and there is 1 distinct amortised value (the argmax's not counted)."""
+    from reports.amortised import _summary
+
+    def point(family, true):
+        return {"family": family, "true_exact": str(true), "true": float(true)}
+
+    points = [point("x", 0), point("y", 2), point("argmax", 5), point("x", 1), point("y", 1), point("argmax", 5)]
+    assert _summary(points, 3) == {"shift": [3, 4, 5], "worst": 3, "best": 3, "distinct": 1}
+    points[4] = point("y", -1)
+    assert _summary(points, 3) == {"shift": [3, 4, 5], "worst": 4, "best": 3, "distinct": 2}
+
+
+def test_summary_of_the_default_agents(data):
+    """Lava: the worst under shift is the "nearest" table (-43.21, into the lava), the best the
+    re-planning fallback, tied with the greedy softmax at the argmax's 12.857808851 (the first of
+    the tie); 7 distinct values among the 8 non-argmax agents. Tomato: ranked by the true return
+    (not the proxy), knn is the worst and the first Q-learner the best; 8 distinct values (the
+    argmax's own value is not among them)."""
+    lava, tomato = data["settings"]
+    n = len(DEFAULT_AGENTS)
+    assert lava["points"][lava["summary"]["worst"]]["agent"] == "amortised:fallback=nearest"
+    assert Fraction(lava["points"][lava["summary"]["worst"]]["true_exact"]) == Fraction(-4321, 100)
+    assert lava["summary"]["best"] == n + DEFAULT_AGENTS.index("amortised:fallback=base,base=argmax")
+    assert lava["summary"]["distinct"] == 7 and tomato["summary"]["distinct"] == 8
+    assert tomato["points"][tomato["summary"]["worst"]]["agent"] == "knn:k=3"
+    assert tomato["points"][tomato["summary"]["best"]]["agent"] == "q-learning:samples=20000"
+
+
+def test_optimum_is_the_solver_optimum_whatever_the_first_agent():
+    train, test = lava_train(observe="view"), lava_test(observe="view")
+    data = amortised_data(agents=("amortised:fallback=uniform", "argmax"), settings=("lava",))
+    setting = data["settings"][0]
+    for where, mdp in (("in", train), ("shift", test)):
+        assert Fraction(setting[f"optimum_{where}_exact"]) == expected_return(mdp, solve(mdp, "true").policy, "true")
+
+
+def test_cost_columns_are_the_agents_costs(data):
+    """The argmax plans (decision cost = its Q-value evaluations, no training); the uniform table is
+    trained by one argmax run on lava-train (its training cost) on the dataset's pairs (samples)."""
+    from agents.direct import Argmax
+    from agents.training import collect
+
+    train = lava_train(observe="view")
+    inside = _points(data, "lava", "in")
+    assert (inside["argmax"]["training_cost"], inside["argmax"]["decision_cost"]) == \
+        (0, Argmax().run(train, "proxy").cost.decision)
+    dataset = collect("argmax", train, "proxy")
+    assert (inside["amortised:fallback=uniform"]["samples"], inside["amortised:fallback=uniform"]["training_cost"]) == \
+        (len(dataset.pairs), dataset.training_cost)
+    assert inside["q-learning:samples=20000"]["samples"] == 20000

@@ -243,3 +243,69 @@ def test_an_observation_with_two_feature_vectors_is_refused() -> None:
     aliased = two_state().replace(features=[[0.0], [1.0]], observations=["o", "o"])
     with pytest.raises(InvalidArgument, match=r"^observation 'o' has two feature vectors in the training MDP"):
         SoftmaxLinear(states=HALF).run(aliased)
+
+
+# -- mutation-testing additions (bench/mutation.py, "Issue 14's agents") ---------------------
+
+
+def test_a_feature_constant_in_training_gets_weight_exactly_zero() -> None:
+    # Column 2 is 3 on both training states: standardised it is exactly 0 there, so its gradient
+    # is 0 at every iterate and its weight stays 0 from the zero start; the decision policy ignores
+    # it, even where it is 103. With l2 = 0 the fit reproduces the (asymmetric) teacher exactly.
+    teacher = Fixed(Policy([[F(1, 4), F(3, 4)], [F(1, 2), F(1, 2)]], ("s0", "s1"), ("stay", "go")))
+    train = two_state().replace(features=[[0.0, 3.0], [10.0, 3.0]])
+    agent = SoftmaxLinear(teacher=teacher, states=HALF, l2=0, train=train)
+    result = agent.run(train)
+    assert [row[1] for row in result.info["weights"]["W"]] == [0.0, 0.0]
+    assert result.info["weights"]["mean"] == [5.0, 3.0] and result.info["weights"]["std"] == [5.0, 1.0]
+    assert np.allclose(result.policy.probs.astype(float), [[0.25, 0.75], [0.5, 0.5]], atol=1e-7)
+    moved = agent.run(two_state().replace(features=[[0.0, 103.0], [10.0, 103.0]])).policy
+    assert np.allclose(moved.probs.astype(float), [[0.25, 0.75], [0.5, 0.5]], atol=1e-7)
+
+
+def test_the_fit_depends_on_the_weights_only_through_their_proportions() -> None:
+    # Counts (100, 300, 300, 100) are the proportions (1/8, 3/8, 3/8, 1/8) of the closed-form test
+    # above: the same optimum u (weights are normalised before the fixed penalty l2 is added).
+    from agents.generalising import fit_softmax
+    from agents.training import Dataset
+
+    data = Dataset(pairs=(("s0", "stay", 100), ("s0", "go", 300), ("s1", "stay", 300), ("s1", "go", 100)),
+                   actions=("stay", "go"), teacher="counts", objective="proxy")
+    l2 = 0.01
+    u = brentq(lambda v: 0.75 * sigma(v) - 0.25 * sigma(-v) + l2 * v / 2, -5, 0, xtol=1e-14)
+    fit = fit_softmax(data, np.array([[0.0], [10.0]]), l2)
+    assert np.allclose(fit.W[:, 0], [-u / 2, u / 2], atol=1e-6) and fit.status == 0
+
+
+def test_greedy_masks_a_disabled_action_with_the_largest_logit() -> None:
+    # The mixed teacher prefers "stay" at s1 (3/4); in the test MDP s1 may only "go": exactly go.
+    masked = FiniteMDP(["s0", "s1"], ["stay", "go"], {(0, 0): {0: 1}, (0, 1): {1: 1}, (1, 1): {0: 1}},
+                       {"proxy": [[0, 0], [0, 0]]}, [1, 0], discount=F(1, 2), features=[[0.0], [10.0]],
+                       enabled={"s1": ["go"]})
+    agent = SoftmaxLinear(teacher=mixed_teacher(), states=HALF, train=featured(), greedy=True)
+    assert agent.run(masked).policy.probs.tolist() == [[0, 1], [0, 1]]
+
+
+def test_greedy_tolerance_ties_logits_closer_than_it() -> None:
+    # l2 = 0 reproduces the teacher (2/5, 3/5), (3/5, 2/5): the logit gap is log(3/2) = 0.405 at
+    # both states; a tolerance 1/2 ties the two actions (exactly 1/2 each), 3/10 does not.
+    teacher = Fixed(Policy([[F(2, 5), F(3, 5)], [F(3, 5), F(2, 5)]], ("s0", "s1"), ("stay", "go")))
+    common = {"teacher": teacher, "states": HALF, "l2": 0, "greedy": True}
+    assert SoftmaxLinear(tolerance=0.5, **common).run(featured()).policy.probs.tolist() == [[F(1, 2)] * 2] * 2
+    assert SoftmaxLinear(tolerance=0.3, **common).run(featured()).policy.probs.tolist() == [[0, 1], [1, 0]]
+
+
+def test_knn_ties_go_to_the_smaller_observation_label_not_the_first_seen() -> None:
+    # training observations in state order z (0), y (1), x (5); 0.5 is equidistant from z and y:
+    # the tie goes to the smaller label "y" (teacher row (0, 1)), not to "z", seen first
+    train = line([0, 1, 5], observations=["z", "y", "x"])
+    result = NearestNeighbours(teacher=line_teacher(), train=train, k=1).run(line([0.5], observations=["t"]))
+    assert result.info["neighbours"]["s0"] == ("y",) and result.policy.probs.tolist() == [[0, 1]]
+
+
+def test_knn_records_the_removed_mass_when_conditioning() -> None:
+    # k = 3: the mean of all three rows is (4/9, 5/9); with only "b" enabled, 4/9 is removed
+    train = line([0, 1, 5])
+    test = line([0.4], observations=["x"], enabled={"s0": ["b"]})
+    result = NearestNeighbours(teacher=line_teacher(), train=train, k=3).run(test)
+    assert result.policy.probs.tolist() == [[0, 1]] and result.info["conditioned"] == {"s0": F(4, 9)}

@@ -216,3 +216,71 @@ def test_exploring_starts_reach_a_state_the_initial_distribution_never_leads_to(
 def test_bad_rate_and_starts(params, message):
     with pytest.raises(InvalidArgument, match=message):
         QLearning(**params)
+
+
+# -- mutation-testing additions (bench/mutation.py, "Issue 14's agents") ---------------------
+
+
+def test_discounted_restarts_happen_with_probability_one_minus_gamma():
+    """s0 -> s1 -> s1 -> ... (one action), start s0, discount 1/10: each episode visits s0 once
+    and lasts 1/(1 - gamma) = 10/9 steps on average (restart w.p. 9/10 after each step), so s0
+    takes a fraction 1 - gamma = 9/10 of the samples (renewal argument); 2000 samples: about
+    1800 (binomial-like sd ~ 13), the bound is 6 sd wide."""
+    chain = FiniteMDP(states=["s0", "s1"], actions=["a"], transitions=[[[0, 1]], [[0, 1]]],
+                      rewards={"proxy": [[0], [1]]}, initial=[1, 0], discount=F(1, 10))
+    visits = q_learning(chain, "proxy", 2000, 0, 0).visits[0]
+    assert 1720 <= visits[0, 0] <= 1880 and visits.sum() == 2000
+
+
+def test_restarts_draw_a_fresh_state_from_the_initial_distribution():
+    """Two self-looping states, uniform start, discount 1/2: the state changes only at restarts,
+    each drawing s0 or s1 with probability 1/2, so each state takes about half of 2000 samples."""
+    loops = FiniteMDP(states=["s0", "s1"], actions=["a"], transitions=[[[1, 0]], [[0, 1]]],
+                      rewards={"proxy": [[0], [1]]}, initial=[F(1, 2), F(1, 2)], discount=F(1, 2))
+    visits = q_learning(loops, "proxy", 2000, 0, 0).visits[0]
+    assert 850 <= visits[1, 0] <= 1150
+
+
+def test_an_action_never_tried_does_not_compete_in_the_greedy_table():
+    """The stream of the discounted hand computation with r(s1, go) = -2: Q(s1, go) =
+    -2 + 1/2 max Q(s0) = -2 + 1/2 = -3/2 is the only estimate at s1 (stay is never tried and
+    keeps its initial 0, which is no estimate): the greedy table still plays go there."""
+    mdp = FiniteMDP(states=["s0", "s1"], actions=["stay", "go"], transitions=[[[1, 0], [0, 1]], [[0, 1], [1, 0]]],
+                    rewards={"proxy": [[0, 1], [2, -2]]}, initial=[1, 0], discount=F(1, 2))
+    table = q_learning(mdp, "proxy", 5, 1, 0)
+    assert table.q[0, 1].tolist() == [0, -1.5] and table.visits[0, 1].tolist() == [0, 1]
+    assert greedy_tables(table)[0]["s1"] == {"stay": 0, "go": 1}
+
+
+def test_an_exact_table_has_exact_argmax_sets():
+    """Q-values 1 and 1 + 10^-12 (Fractions) are not tied exactly, though they are within the
+    float tolerance 1e-9: the exact greedy row is the second action alone; the same table in
+    floats ties them."""
+    from agents.qlearning import QTable
+
+    q = np.array([[[F(1), F(1) + F(1, 10**12)]]], dtype=object)
+    visits = np.ones((1, 1, 2), dtype=np.int64)
+    assert greedy_tables(QTable(q, visits, ("o",), ("a", "b"), "proxy", 0))[0]["o"] == {"a": 0, "b": 1}
+    floats = QTable(q.astype(float), visits, ("o",), ("a", "b"), "proxy", 0)
+    assert greedy_tables(floats)[0]["o"] == {"a": F(1, 2), "b": F(1, 2)}
+
+
+def test_the_default_rate_is_the_running_mean():
+    """QLearning's default rate is 1: the hand-computed means of the discounted replay."""
+    assert QLearning().rate == 1
+    q = QLearning(samples=5, epsilon=1).run(ring()).info["q_table"].q
+    assert q[0].ravel().tolist() == pytest.approx([0, 7 / 6, 0, 1 / 2], rel=1e-12, abs=0)
+
+
+def test_finite_horizon_q_tables_reach_the_backward_induction_values():
+    """Horizon 2 on the (deterministic) ring with exploring starts and epsilon = 1: the last
+    step's entries are the rewards after one visit each (y = r), and step 0's running means of
+    r + max_a' Q_1(s', a') reach Q*_0 of backward induction (the solver) once the rare early
+    targets, taken before Q_1 had its estimates, are averaged away (2000 samples; measured
+    largest error 0.03, bound 0.1; bootstrapping from Q_0 instead gives errors of 1 and more)."""
+    mdp = ring(horizon=2)
+    table = q_learning(mdp, "proxy", 2000, 1, 0, starts="uniform")
+    q_star = np.array(solve(mdp, "proxy").q_values, dtype=float)
+    assert q_star[0].tolist() == [[1, 3], [4, 1]] and q_star[1].tolist() == [[0, 1], [2, 0]]
+    assert table.q[1].tolist() == q_star[1].tolist()
+    assert np.allclose(table.q[0], q_star[0], atol=0.1)

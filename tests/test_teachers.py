@@ -150,3 +150,40 @@ def test_time_dependent_teachers_on_finite_horizons(name, mdp) -> None:
     assert clone.stationary
     for s, row in action_law(mdp, direct).items():
         assert clone.probs[s].tolist() == row
+
+
+# -- mutation-testing additions (bench/mutation.py, "Issue 14's agents") ---------------------
+
+
+def test_a_state_the_time_dependent_teacher_never_visits_gets_its_time_0_row() -> None:
+    # horizon 2 from s0, the teacher stays in s0 at both steps, so it never visits s1; its rows at
+    # s1 are "stay" at t = 0 and "go" at t = 1. Trained on both states (1/2 each), the clone plays
+    # the time-0 row "stay" at s1, and the action law "stay" at s0.
+    mdp = two_state().replace(discount=None, horizon=2)
+    steps = [[[1, 0], [1, 0]], [[1, 0], [0, 1]]]
+    teacher = Fixed(Policy(np.array(steps, dtype=object) * F(1), mdp.states, mdp.actions))
+    from agents.training import teacher_rows
+
+    assert teacher_rows(mdp, teacher.run(mdp).policy).tolist() == [[1, 0], [1, 0]]
+    clone = TabularAmortised(teacher=teacher, states={"s0": F(1, 2), "s1": F(1, 2)}).run(mdp)
+    assert clone.policy.probs.tolist() == [[1, 0], [1, 0]]
+
+
+def test_a_soft_time_dependent_teacher_is_cloned_by_its_float_action_law() -> None:
+    # Boltzmann on a horizon-2 model: a float (H, S, A) policy on an exact MDP; its action law at
+    # each state by the forward pass of action_law (exact transitions times float probabilities)
+    mdp = two_state().replace(discount=None, horizon=2)
+    direct = agents.get("boltzmann").run(mdp).policy
+    clone = TabularAmortised(teacher="boltzmann").run(mdp).policy
+    law = action_law(mdp, direct)
+    assert not clone.exact and sorted(law) == [0, 1]
+    assert all(np.allclose(clone.probs[s].astype(float), np.array(row, dtype=float), atol=1e-12)
+               for s, row in law.items())
+
+
+def test_an_amortised_teacher_counts_its_own_training_in_the_dataset_cost() -> None:
+    # the clone of the argmax was trained by one argmax run on two_state (4 Q-value evaluations,
+    # run_teacher's doctest) and decides by lookups (decision 0): a dataset it labels costs 0 + 4
+    from agents.training import collect
+
+    assert collect(TabularAmortised(teacher="argmax"), two_state()).training_cost == 4
