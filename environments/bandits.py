@@ -140,13 +140,10 @@ def contextual_bandit(
     distribution) is the simplest distribution shift of DESIGN.md.
 
     States are the contexts ``"c0"`` .. ``"c{contexts-1}"``, actions ``"arm0"`` ..
-    ``"arm{arms-1}"``, horizon 1; ``initial`` is the context distribution. The next state is
-    drawn from the same context distribution (so with a longer horizon it is a repeated bandit
-    with i.i.d. contexts). Rewards as in :func:`bandit`: true uniform on the multiples of
-    ``1/denominator`` in [0, 1], proxy = true + noise uniform on the multiples of
-    ``1/denominator`` in ``[-noise, noise]``, both from ``numpy.random.default_rng(seed)``
-    (true first, then the noise). Observations are the context labels; features are the
-    context index.
+    ``"arm{arms-1}"``, horizon 1, ``initial`` the context distribution, the next state drawn
+    from it again (a longer horizon is a repeated bandit with i.i.d. contexts); rewards drawn
+    as in :func:`bandit` (true first, then the noise); observations the context labels,
+    features the context index.
 
     Source: contextual bandits (Langford & Zhang 2007); proxy model of Manheim & Garrabrant
     (2018).

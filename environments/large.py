@@ -4,6 +4,22 @@ A size x size grid whose walls are *disabled actions* (DESIGN.md, "Numbers and s
 transitions are assembled as CSR parts of shape (S·A, S) with numpy array operations only, never
 a dense (S, A, S) array and never a Python loop over states (only the S state labels are Python
 strings). Float by default, for scale; ``exact=True`` gives the same model in Fractions.
+
+The model of :func:`large_gridworld`:
+
+- Cells ``(row, col)``, 0-based, row 0 at the top. ``floor(walls * (size**2 - 2))`` of the
+  cells other than the start (top-left) and the goal (bottom-right) are walls, drawn
+  without replacement by ``numpy.random.default_rng(seed)``. Walls are not states: the
+  states are the free cells in row-major order, labelled ``"r{row}c{col}"``.
+- Actions ``up``, ``right``, ``down``, ``left``, ``stay``. A move into a wall or off the grid
+  is **disabled** in that cell (the ``enabled`` mask); ``stay`` is always enabled, so every
+  state has an action. An enabled move reaches its cell with probability ``1 - slip`` and
+  stays put with probability ``slip`` (one successor when slip is 0 or 1, else two).
+- Rewards (one, ``"true"``): every step from a cell other than the goal pays
+  :data:`STEP_REWARD` (-1/100), and entering the goal pays :data:`GOAL_REWARD` (1) on top,
+  so r(s, a) = -1/100 + P(goal | s, a). The goal is absorbing: only ``stay`` is enabled
+  there, with reward 0. Disabled actions have reward 0.
+- ``initial``: the start cell; features: (row, col).
 """
 
 from __future__ import annotations
@@ -48,19 +64,7 @@ def large_gridworld(
     10**3 to 10**6 states, for benchmarks and for checking the float solvers against the exact
     ones.
 
-    - Cells ``(row, col)``, 0-based, row 0 at the top. ``floor(walls * (size**2 - 2))`` of the
-      cells other than the start (top-left) and the goal (bottom-right) are walls, drawn
-      without replacement by ``numpy.random.default_rng(seed)``. Walls are not states: the
-      states are the free cells in row-major order, labelled ``"r{row}c{col}"``.
-    - Actions ``up``, ``right``, ``down``, ``left``, ``stay``. A move into a wall or off the grid
-      is **disabled** in that cell (the ``enabled`` mask); ``stay`` is always enabled, so every
-      state has an action. An enabled move reaches its cell with probability ``1 - slip`` and
-      stays put with probability ``slip`` (one successor when slip is 0 or 1, else two).
-    - Rewards (one, ``"true"``): every step from a cell other than the goal pays
-      :data:`STEP_REWARD` (-1/100), and entering the goal pays :data:`GOAL_REWARD` (1) on top,
-      so r(s, a) = -1/100 + P(goal | s, a). The goal is absorbing: only ``stay`` is enabled
-      there, with reward 0. Disabled actions have reward 0.
-    - ``initial``: the start cell; features: (row, col).
+    The model (cells, walls, actions, rewards) is described in the module docstring.
 
     Parameters
     ----------

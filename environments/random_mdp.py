@@ -1,4 +1,19 @@
-"""Random sparse MDPs with exact small-denominator probabilities and rewards."""
+"""Random sparse MDPs with exact small-denominator probabilities and rewards.
+
+Construction, all from one ``numpy.random.default_rng(seed)`` in this order (the same
+arguments give the same MDP):
+
+1. for every state s and action a (row-major), ``branching`` distinct successors drawn
+   without replacement, and probabilities ``k_i / denominator`` with every ``k_i >= 1`` and
+   ``sum k_i = denominator`` (the ``k_i`` are the gaps between ``branching - 1`` distinct
+   cut points drawn from 1 .. denominator-1), so each row has exactly ``branching``
+   non-zero entries, each at least ``1/denominator``, summing exactly to 1;
+2. the true reward r(s, a), uniform on the multiples of ``1/denominator`` in [-1, 1];
+3. the proxy reward, true + e with e uniform on the multiples of ``1/denominator`` in
+   ``[-noise, noise]``.
+
+States are ``"s0"`` .. ``"s{S-1}"``, actions ``"a0"`` .. ``"a{A-1}"``.
+"""
 
 from __future__ import annotations
 
@@ -41,19 +56,7 @@ def random_mdp(
     that is the true reward plus independent noise (regressional Goodhart, Manheim &
     Garrabrant 2018).
 
-    Construction, all from one ``numpy.random.default_rng(seed)`` in this order (the same
-    arguments give the same MDP):
-
-    1. for every state s and action a (row-major), ``branching`` distinct successors drawn
-       without replacement, and probabilities ``k_i / denominator`` with every ``k_i >= 1`` and
-       ``sum k_i = denominator`` (the ``k_i`` are the gaps between ``branching - 1`` distinct
-       cut points drawn from 1 .. denominator-1), so each row has exactly ``branching``
-       non-zero entries, each at least ``1/denominator``, summing exactly to 1;
-    2. the true reward r(s, a), uniform on the multiples of ``1/denominator`` in [-1, 1];
-    3. the proxy reward, true + e with e uniform on the multiples of ``1/denominator`` in
-       ``[-noise, noise]``.
-
-    States are ``"s0"`` .. ``"s{S-1}"``, actions ``"a0"`` .. ``"a{A-1}"``.
+    The construction (the order of the draws) is in the module docstring.
 
     Source: random sparse ("Garnet"-style) MDPs, Archibald, McKinnon & Thomas (1995),
     "On the generation of Markov decision processes"; used for Goodhart measurements by
