@@ -74,7 +74,7 @@ SETTINGS: dict[str, tuple[str, str, tuple[str, dict[str, Any]], tuple[str, dict[
 
 
 def _label(name: str, params: Mapping[str, Any]) -> str:
-    return name + "".join(f":{k}={v}" if i == 0 else f",{k}={v}" for i, (k, v) in enumerate(params.items()))
+    return name + (":" + ",".join(f"{k}={v}" for k, v in params.items()) if params else "")
 
 
 def _setting_data(name: str, specs_text: Sequence[str]) -> dict[str, Any]:

@@ -75,7 +75,7 @@ def cell_html(x: Any) -> str:
     >>> cell_html("a<b"), cell_html(Fraction(1, 2)), cell_html(True)
     ('a&lt;b', '1/2 (~0.5)', 'True')
     """
-    if x is None or (isinstance(x, Real) and not isinstance(x, bool)):
+    if x is None or _numeric(x):
         return html.escape(number_text(x))
     return html.escape(str(x))
 
